@@ -1,0 +1,71 @@
+"""People who use the tracker: parents and carers, therapists, others.
+
+People sign in with their email address; there is no separate username.
+"""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Profession(models.TextChoices):
+    PARENT = "parent", "Parent or carer"
+    OCCUPATIONAL_THERAPIST = "ot", "Occupational therapist"
+    PHYSIOTHERAPIST = "pt", "Physiotherapist"
+    OTHER = "other", "Other"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> "User":
+        # Emails are matched case-insensitively, so "Ana@X.org" and "ana@x.org" are one person.
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A person with an account, identified by email."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField("your name", max_length=150)
+    profession = models.CharField(max_length=10, choices=Profession.choices, default=Profession.PARENT)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_case_insensitive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.profession in (Profession.OCCUPATIONAL_THERAPIST, Profession.PHYSIOTHERAPIST)

@@ -1,0 +1,81 @@
+"""The fixed cast every test draws on, and who may do what.
+
+- `child`: Maya, on whose team are
+  - `guardian`  (parent): sees everything shared with family, manages the team, may delete the child;
+  - `ot`        (occupational therapist) and `pt` (physiotherapist): record, write any note, invite therapists;
+  - `viewer`    (e.g. a grandparent): read only.
+- `outsider`: a parent with their own child (`outsider_child`), on no team of Maya's: gets 404 everywhere.
+- anonymous: the test client without login: sent to the login page.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from tracker.models import Discipline, Role
+
+from .factories import ChildFactory, MembershipFactory, UserFactory, therapist
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference catalogue once, as `make run` does."""
+    with django_db_blocker.unblock():
+        call_command("load_catalogue", verbosity=0)
+
+
+@pytest.fixture
+def child(db):
+    return ChildFactory(given_name="Maya", family_name="Example")
+
+
+@pytest.fixture
+def guardian(child):
+    user = UserFactory(name="Gina Guardian", email="guardian@example.org", profession="parent")
+    MembershipFactory(child=child, user=user, role=Role.GUARDIAN)
+    return user
+
+
+@pytest.fixture
+def ot(child):
+    return therapist(child, Discipline.OCCUPATIONAL_THERAPY, name="Olga OT", email="ot@example.org")
+
+
+@pytest.fixture
+def pt(child):
+    return therapist(child, Discipline.PHYSIOTHERAPY, name="Paul PT", email="pt@example.org")
+
+
+@pytest.fixture
+def viewer(child):
+    user = UserFactory(name="Vera Viewer", email="viewer@example.org", profession="other")
+    MembershipFactory(child=child, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def outsider_child(db):
+    return ChildFactory(given_name="Otto", family_name="Elsewhere")
+
+
+@pytest.fixture
+def outsider(outsider_child):
+    user = UserFactory(name="Oscar Outsider", email="outsider@example.org", profession="parent")
+    MembershipFactory(child=outsider_child, user=user, role=Role.GUARDIAN)
+    return user
+
+
+@pytest.fixture
+def team(guardian, ot, pt, viewer):
+    """The whole cast on Maya's team."""
+    return {"guardian": guardian, "ot": ot, "pt": pt, "viewer": viewer}
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as someone: `login(guardian)`."""
+
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login

@@ -1,0 +1,65 @@
+"""Factories for test data: people, children and their care teams."""
+
+from datetime import date
+
+import factory
+
+from accounts.models import User
+from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Role
+
+PASSWORD = "a-long-test-password-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Sequence(lambda n: f"Person {n}")
+    profession = "parent"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    given_name = factory.Sequence(lambda n: f"Child{n}")
+    family_name = "Example"
+    date_of_birth = date(2025, 3, 10)
+    gestational_weeks = None
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareTeamMembership
+
+    child = factory.SubFactory(ChildFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.GUARDIAN
+    discipline = ""
+
+
+def therapist(child: Child, discipline: str = Discipline.PHYSIOTHERAPY, **user_fields) -> User:
+    profession = "ot" if discipline == Discipline.OCCUPATIONAL_THERAPY else "pt"
+    user = UserFactory(profession=profession, **user_fields)
+    MembershipFactory(child=child, user=user, role=Role.THERAPIST, discipline=discipline)
+    return user
+
+
+def invitation(
+    child: Child, *, email: str = "invitee@example.org", role: str = Role.THERAPIST, by=None
+) -> tuple[Invitation, str]:
+    """A saved pending invitation and its clear-text token."""
+    inv = Invitation(
+        child=child, email=email, role=role, discipline="OT" if role == Role.THERAPIST else "", invited_by=by
+    )
+    token = inv.issue_token()
+    inv.save()
+    return inv, token

@@ -1,0 +1,119 @@
+"""The permission matrix, walked over every URL that takes a child id.
+
+Each named URL with a `child_id` must have an entry in EXPECTED, or the
+sweep fails: a new child URL cannot ship without deciding who may use it.
+Statuses are for an empty POST body: an allowed role reaching a form gets it
+back with errors (200); a redirect (302) means the action was carried out.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tracker.models import Role
+
+from ..factories import invitation
+
+ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
+
+
+def _row(get: dict[str, int], post: dict[str, int]) -> dict[str, dict[str, int]]:
+    return {"GET": get, "POST": post}
+
+
+def _same(status: int) -> dict[str, int]:
+    return dict.fromkeys(["guardian", "therapist", "viewer"], status)
+
+
+_POST_ONLY = _same(405)
+
+# role -> status for members; outsiders always get 404 and anonymous users a login redirect.
+EXPECTED = {
+    "child_detail": _row(get=_same(200), post=_same(405)),
+    "child_edit": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    "child_archive": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
+    "child_restore": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
+    "child_delete": _row(
+        get={"guardian": 200, "therapist": 403, "viewer": 403},
+        post={"guardian": 200, "therapist": 403, "viewer": 403},
+    ),
+    "team": _row(get=_same(200), post={"guardian": 200, "therapist": 200, "viewer": 403}),
+    "member_remove": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
+    "invitation_revoke": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
+}
+
+
+def _child_url_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and "child_id" in pattern.pattern.regex.groupindex:
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_child_url_has_an_expectation():
+    untested = {name for name in _child_url_names() if name.removeprefix("tracker:") not in EXPECTED}
+    assert untested == set(), f"Add these child URLs to EXPECTED: {sorted(untested)}"
+
+
+def test_expectations_name_only_real_urls():
+    assert {f"tracker:{name}" for name in EXPECTED} <= _child_url_names()
+
+
+@pytest.fixture
+def actors(team, outsider):
+    return {
+        "guardian": team["guardian"],
+        "therapist": team["pt"],
+        "viewer": team["viewer"],
+        "outsider": outsider,
+        "anonymous": None,
+    }
+
+
+def _kwargs(name, child, team):
+    kwargs = {"child_id": child.public_id}
+    if name == "member_remove":
+        kwargs["membership_id"] = child.care_team.get(user=team["ot"]).pk
+    if name == "invitation_revoke":
+        kwargs["invitation_id"] = invitation(child, role=Role.THERAPIST)[0].pk
+    return kwargs
+
+
+CASES = [(name, method, role) for name in EXPECTED for method in ("GET", "POST") for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES, ids=["-".join(case) for case in CASES])
+def test_access(client, child, team, actors, name, method, role):
+    url = reverse(f"tracker:{name}", kwargs=_kwargs(name, child, team))
+    if actors[role] is not None:
+        client.force_login(actors[role], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    elif role == "outsider":
+        # A wrong method is refused before any lookup, so 405 reveals nothing either.
+        assert response.status_code == (405 if EXPECTED[name][method]["guardian"] == 405 else 404)
+    else:
+        assert response.status_code == EXPECTED[name][method][role]
+
+
+def test_unknown_child_id_is_404_for_a_member(login, guardian):
+    import uuid
+
+    response = login(guardian).get(reverse("tracker:child_detail", args=[uuid.uuid4()]))
+    assert response.status_code == 404
+
+
+def test_integer_key_is_not_a_public_url(login, guardian, child):
+    response = login(guardian).get(f"/children/{child.pk}/")
+    assert response.status_code == 404

@@ -1,0 +1,21 @@
+"""Writing the audit trail: one call per view of or change to a child's record."""
+
+from django.db import models
+
+from .models import AuditAction, AuditEvent, Child
+
+
+def record(
+    actor, action: AuditAction, child: Child | None, obj: models.Model | None = None, summary: str = ""
+) -> AuditEvent:
+    """Append one audit event. `summary` must not contain the child's name."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.email if actor is not None and actor.is_authenticated else ""),
+        action=action,
+        child=child,
+        child_public_id=child.public_id if child is not None else None,
+        object_type=(obj._meta.model_name if obj is not None else "child"),
+        object_id=str(obj.pk) if obj is not None else (str(child.public_id) if child else ""),
+        summary=summary[:200],
+    )

@@ -1,0 +1,107 @@
+"""The one place that decides who may do what with a child's data.
+
+The matrix in DESIGN.md, as data. Every view that takes a child id calls
+`child_for`; lists use `Child.objects.visible_to(user)`. Someone outside the
+child's team gets the same 404 as for a child that does not exist, so a
+record's existence is never revealed; a team member whose role lacks the
+right gets 403.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import CareTeamMembership, Child, Role
+
+
+class Action(StrEnum):
+    VIEW = "view"  # profile, checklists, charts, notes shared with family
+    RECORD = "record"  # record or correct observations
+    READ_TEAM_NOTES = "read_team_notes"
+    WRITE_FAMILY_UPDATE = "write_family_update"
+    WRITE_ANY_NOTE = "write_any_note"
+    MANAGE_GOALS = "manage_goals"
+    ADD_CUSTOM_SKILL = "add_custom_skill"
+    INVITE_THERAPIST = "invite_therapist"
+    MANAGE_TEAM = "manage_team"  # invite any role, remove members, revoke invitations
+    EDIT_PROFILE = "edit_profile"
+    ARCHIVE = "archive"
+    DELETE = "delete"
+    EXPORT = "export"
+    VIEW_AUDIT = "view_audit"
+
+
+_EVERYONE = frozenset({Action.VIEW})
+
+ALLOWED: dict[str, frozenset[Action]] = {
+    Role.GUARDIAN: _EVERYONE
+    | {
+        Action.RECORD,
+        Action.WRITE_FAMILY_UPDATE,
+        Action.INVITE_THERAPIST,
+        Action.MANAGE_TEAM,
+        Action.EDIT_PROFILE,
+        Action.ARCHIVE,
+        Action.DELETE,
+        Action.EXPORT,
+        Action.VIEW_AUDIT,
+    },
+    Role.THERAPIST: _EVERYONE
+    | {
+        Action.RECORD,
+        Action.READ_TEAM_NOTES,
+        Action.WRITE_FAMILY_UPDATE,
+        Action.WRITE_ANY_NOTE,
+        Action.MANAGE_GOALS,
+        Action.ADD_CUSTOM_SKILL,
+        Action.INVITE_THERAPIST,
+        Action.EDIT_PROFILE,
+        Action.EXPORT,
+        Action.VIEW_AUDIT,
+    },
+    Role.VIEWER: _EVERYONE,
+}
+
+
+def allowed_actions(role: str) -> frozenset[Action]:
+    """What a member in `role` may do on a child."""
+    return ALLOWED.get(role, frozenset())
+
+
+def can(membership: CareTeamMembership | None, action: Action) -> bool:
+    return membership is not None and action in allowed_actions(membership.role)
+
+
+def child_for(user, public_id, *, action: Action) -> Child:
+    """The child, if `user` may do `action` on it; 404 if not on its team; 403 if the role lacks it.
+
+    The returned child carries `membership` (the user's place on its team) and
+    `allowed` (the set of actions the user may take), for templates.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        CareTeamMembership.objects.select_related("child").filter(user=user, child__public_id=public_id).first()
+    )
+    if membership is None:
+        raise Http404("No child found.")
+    if action not in allowed_actions(membership.role):
+        raise PermissionDenied("Your role on this child's team does not allow this.")
+    child = membership.child
+    child.membership = membership
+    child.allowed = allowed_actions(membership.role)
+    return child
+
+
+def may_invite(membership: CareTeamMembership, role: str) -> bool:
+    """Guardians invite anyone; therapists invite therapists only."""
+    allowed = allowed_actions(membership.role)
+    if Action.MANAGE_TEAM in allowed:
+        return True
+    return role == Role.THERAPIST and Action.INVITE_THERAPIST in allowed
+
+
+def may_remove(membership: CareTeamMembership, target: CareTeamMembership) -> bool:
+    """Anyone may leave; only those who manage the team may remove someone else."""
+    return target.user_id == membership.user_id or Action.MANAGE_TEAM in allowed_actions(membership.role)

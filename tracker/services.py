@@ -1,0 +1,99 @@
+"""Writes that touch several models at once, each in one transaction."""
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .models import AuditAction, CareTeamMembership, Child, Discipline, Invitation, Role
+
+_DISCIPLINE_OF_PROFESSION = {"ot": Discipline.OCCUPATIONAL_THERAPY, "pt": Discipline.PHYSIOTHERAPY}
+
+
+def role_for_profession(profession: str) -> tuple[str, str]:
+    """The (role, discipline) a person joins a child's team with when they add the child."""
+    if profession in _DISCIPLINE_OF_PROFESSION:
+        return Role.THERAPIST, _DISCIPLINE_OF_PROFESSION[profession]
+    return Role.GUARDIAN, ""
+
+
+@transaction.atomic
+def add_child(*, user, child: Child) -> Child:
+    """Save a new child with its creator on the care team."""
+    child.full_clean()
+    child.save()
+    role, discipline = role_for_profession(user.profession)
+    CareTeamMembership.objects.create(child=child, user=user, role=role, discipline=discipline)
+    audit.record(user, AuditAction.CREATED, child, summary="Added the child's profile")
+    return child
+
+
+@transaction.atomic
+def invite(*, invitation: Invitation, by, accept_url_for) -> str:
+    """Save the invitation, mail the link and return it for the inviter to copy."""
+    token = invitation.issue_token()
+    invitation.invited_by = by
+    invitation.full_clean()
+    invitation.save()
+    link = accept_url_for(token)
+    audit.record(by, AuditAction.INVITED, invitation.child, invitation, summary=f"Invited as {invitation.role_label}")
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"{by.name} invited you to a child's care team",
+            message=(
+                f"{by.name} invited you to join {invitation.child.given_name}'s care team "
+                f"as {invitation.role_label} on the developmental skills tracker.\n\n"
+                f"Open this link within 7 days to accept (it works once):\n{link}\n\n"
+                "If you did not expect this, you can ignore this email."
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    )
+    return link
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> CareTeamMembership:
+    """Add `user` to the team; the invitation is then spent."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError("This invitation has already been used, revoked or has expired.")
+    if invitation.email.casefold() != user.email.casefold():
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}, not to the account you are logged in with."
+        )
+    membership, created = CareTeamMembership.objects.get_or_create(
+        child=invitation.child,
+        user=user,
+        defaults={"role": invitation.role, "discipline": invitation.discipline},
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if created:
+        audit.record(
+            user, AuditAction.JOINED, invitation.child, membership, summary=f"Joined as {membership.role_label}"
+        )
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, membership: CareTeamMembership, by) -> None:
+    """Take someone off a child's team, unless the child would have no guardian or therapist left."""
+    child = membership.child
+    # Lock the team so two people leaving at once cannot both pass the check.
+    team = list(CareTeamMembership.objects.select_for_update().filter(child=child))
+    others_responsible = [m for m in team if m.is_responsible and m.pk != membership.pk]
+    if membership.is_responsible and not others_responsible:
+        raise ValidationError("A child needs at least one guardian or therapist. Invite someone to take over first.")
+    leaving = membership.user_id == by.pk
+    audit.record(
+        by,
+        AuditAction.LEFT if leaving else AuditAction.REMOVED,
+        child,
+        membership,
+        summary=("Left the team" if leaving else f"Removed {membership.user.email} ({membership.role_label})"),
+    )
+    membership.delete()

@@ -1,0 +1,1 @@
+"""Views, split by area: children, team (care team and invitations), checklist."""

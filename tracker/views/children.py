@@ -1,0 +1,120 @@
+"""A child's profile: list, add, overview, edit, archive, restore, delete."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import ages, audit, services
+from ..forms import ChildForm, ConfirmNameForm
+from ..models import AuditAction, Child
+from ..permissions import Action, child_for
+
+PAGE_SIZE = 25
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("tracker:child_list")
+    return render(request, "tracker/home.html")
+
+
+@login_required
+@require_safe
+def child_list(request: HttpRequest, archived: bool = False) -> HttpResponse:
+    """'My children': a guardian's children, a therapist's caseload."""
+    children = Child.objects.visible_to(request.user)
+    children = children.archived_only() if archived else children.active()
+    children = children.order_by("given_name", "family_name", "id").values(
+        "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "care_team__role"
+    )
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for row in page:
+        row["age"] = ages.chronological_age(row["date_of_birth"], today).in_words()
+        corrected = ages.corrected_age(row["date_of_birth"], row["gestational_weeks"], today)
+        row["corrected_age"] = corrected.in_words() if corrected else ""
+    return render(request, "tracker/child_list.html", {"page": page, "archived": archived})
+
+
+@login_required
+def child_create(request: HttpRequest) -> HttpResponse:
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = services.add_child(user=request.user, child=form.instance)
+        messages.success(request, f"{child.given_name} is added. You are on the care team.")
+        return redirect(child)
+    return render(request, "tracker/child_form.html", {"form": form})
+
+
+@login_required
+@require_safe
+def child_detail(request: HttpRequest, child_id) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.VIEW)
+    audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the overview")
+    today = timezone.localdate()
+    context = {
+        "child": child,
+        "age": child.age_on(today),
+        "corrected_age": child.corrected_age_on(today),
+        "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),
+        "team": child.care_team.select_related("user"),
+    }
+    return render(request, "tracker/child_detail.html", context)
+
+
+@login_required
+def child_edit(request: HttpRequest, child_id) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.EDIT_PROFILE)
+    form = ChildForm(request.POST or None, instance=child)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            changed = ", ".join(form.changed_data) or "nothing"
+            audit.record(request.user, AuditAction.CHANGED, child, summary=f"Edited the profile ({changed})")
+        messages.success(request, "The profile is saved.")
+        return redirect(child)
+    return render(request, "tracker/child_form.html", {"form": form, "child": child})
+
+
+@login_required
+@require_POST
+def child_archive(request: HttpRequest, child_id) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.ARCHIVE)
+    _set_archived(request, child, archived=True)
+    messages.success(request, f"{child.given_name} is archived: hidden from your lists, nothing deleted.")
+    return redirect("tracker:child_list")
+
+
+@login_required
+@require_POST
+def child_restore(request: HttpRequest, child_id) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.ARCHIVE)
+    _set_archived(request, child, archived=False)
+    messages.success(request, f"{child.given_name} is restored.")
+    return redirect(child)
+
+
+@transaction.atomic
+def _set_archived(request: HttpRequest, child: Child, *, archived: bool) -> None:
+    child.archived = archived
+    child.save(update_fields=["archived", "updated_at"])
+    audit.record(request.user, AuditAction.ARCHIVED if archived else AuditAction.RESTORED, child)
+
+
+@login_required
+def child_delete(request: HttpRequest, child_id) -> HttpResponse:
+    """Permanent deletion, by a guardian, after typing the child's name."""
+    child = child_for(request.user, child_id, action=Action.DELETE)
+    form = ConfirmNameForm(request.POST or None, expected=child.given_name)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            audit.record(request.user, AuditAction.DELETED, child, summary="Deleted the child and all their records")
+            child.delete()
+        messages.success(request, "The child's records are permanently deleted.")
+        return redirect("tracker:child_list")
+    return render(request, "tracker/child_delete.html", {"child": child, "form": form})
