@@ -5,7 +5,8 @@ from datetime import date
 import factory
 
 from accounts.models import User
-from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Role
+from tracker import services
+from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Observation, Role, Skill
 
 PASSWORD = "a-long-test-password-123"
 
@@ -63,3 +64,13 @@ def invitation(
     token = inv.issue_token()
     inv.save()
     return inv, token
+
+
+def observation(
+    child: Child, by: User, *, skill: str = "gm-walks-alone", status: str = "emerging", on: date | None = None
+) -> Observation:
+    """Record an observation the way the app does (current status kept up to date)."""
+    obs = Observation(
+        child=child, skill=Skill.objects.get(slug=skill), status=status, observed_on=on or date(2026, 1, 5)
+    )
+    return services.record_observation(observation=obs, by=by)

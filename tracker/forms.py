@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from .models import CareTeamMembership, Child, Discipline, Invitation, Role
+from .models import CareTeamMembership, Child, Discipline, Domain, Invitation, Observation, Role, Skill
 
 
 class ChildForm(forms.ModelForm):
@@ -46,6 +46,7 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, child: Child, roles: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.child = child
+        self.instance.child = child
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in roles]
         self.fields["discipline"].choices = [("", "—")] + list(Discipline.choices)
 
@@ -82,3 +83,67 @@ class ConfirmNameForm(forms.Form):
         if name.casefold() != self.expected.casefold():
             raise forms.ValidationError(f"That does not match. Type “{self.expected}” exactly to delete.")
         return name
+
+
+class ObservationForm(forms.ModelForm):
+    """Record what the child did. The date defaults to today when left empty (one-tap buttons)."""
+
+    class Meta:
+        model = Observation
+        fields = ["status", "observed_on", "assistance", "note"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "observed_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"assistance": "Level of assistance (optional)", "note": "Note (optional)"}
+        help_texts = {"assistance": "How much help the child needed, from dependent to independent."}
+        error_messages = {"status": {"invalid_choice": "Choose not yet, emerging or achieved."}}
+
+    def __init__(self, *args, child: Child, skill: Skill, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.child = child
+        self.instance.skill = skill
+        self.fields["observed_on"].required = False
+        self.fields["status"].choices = list(self.fields["status"].choices)[1:]  # no empty choice
+
+    def clean_observed_on(self) -> date:
+        return self.cleaned_data.get("observed_on") or timezone.localdate()
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this observation withdrawn?",
+        max_length=200,
+        help_text="For example: recorded for the wrong skill, or by mistake.",
+    )
+
+
+class CustomSkillForm(forms.ModelForm):
+    """A skill a therapist adds for one child; it appears only in that child's checklists."""
+
+    class Meta:
+        model = Skill
+        fields = ["domain", "name", "description", "window_start_months", "window_end_months", "source"]
+        labels = {
+            "window_start_months": "Typical from (months, optional)",
+            "window_end_months": "Typical by (months, optional)",
+            "source": "Source of the age window (optional)",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = Domain.objects.all()
+        self.fields["domain"].empty_label = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("window_start_months"), data.get("window_end_months")
+        if (start is None) != (end is None):
+            self.add_error(
+                "window_end_months" if end is None else "window_start_months",
+                "Give both ends of the age window, or neither.",
+            )
+        elif start is not None and not 0 <= start < end <= 216:
+            self.add_error("window_end_months", "The window must start before it ends, between 0 and 216 months.")
+        return data

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -257,6 +258,16 @@ class SkillQuerySet(models.QuerySet):
         """The catalogue plus the child's own custom skills."""
         return self.filter(Q(child__isnull=True) | Q(child=child))
 
+    def with_current_observation(self, child: Child) -> "SkillQuerySet":
+        """Attach each skill's current observation for `child` (read through `skill.current`)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "observations",
+                queryset=Observation.objects.current().filter(child=child),
+                to_attr="current_observations",
+            )
+        )
+
 
 class SkillManager(models.Manager.from_queryset(SkillQuerySet)):
     def get_by_natural_key(self, slug: str) -> "Skill":
@@ -311,6 +322,12 @@ class Skill(models.Model):
         return self.child_id is not None
 
     @property
+    def current(self) -> "Observation | None":
+        """The current observation, once fetched by `with_current_observation`."""
+        found = getattr(self, "current_observations", None)
+        return found[0] if found else None
+
+    @property
     def has_window(self) -> bool:
         return self.window_start_months is not None and self.window_end_months is not None
 
@@ -346,6 +363,10 @@ class ObservationQuerySet(models.QuerySet):
         """Latest by observed date, then by the time it was recorded."""
         return self.order_by("-observed_on", "-recorded_at", "-id")
 
+    def current(self) -> "ObservationQuerySet":
+        """Each skill's current status: its latest observation in force."""
+        return self.filter(is_current=True)
+
 
 class Observation(models.Model):
     """What a child did with a skill on a day. Never deleted: corrections withdraw and replace."""
@@ -369,6 +390,10 @@ class Observation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.CharField(max_length=200, blank=True)
+    # The skill's current status is its latest observation in force. Kept as a
+    # flag (maintained only by services.refresh_current_status) so lists and
+    # counts read one indexed row per skill instead of ranking the history.
+    is_current = models.BooleanField(default=False, editable=False)
 
     objects = ObservationQuerySet.as_manager()
 
@@ -377,10 +402,26 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["child", "skill", "observed_on", "recorded_at"], name="obs_child_skill_date"),
             models.Index(fields=["child", "recorded_at"], name="obs_child_recorded"),
+            models.Index(fields=["child", "status"], condition=Q(is_current=True), name="obs_current_by_child_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "skill"], condition=Q(is_current=True), name="observation_one_current_per_skill"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.skill} — {self.get_status_display()} on {self.observed_on}"
+
+    def clean(self) -> None:
+        """An observation happens between the child's birth and today."""
+        if self.observed_on is None or self.child_id is None:
+            return
+        if self.observed_on > timezone.localdate():
+            raise ValidationError({"observed_on": "The date observed cannot be in the future."})
+        if self.observed_on < self.child.date_of_birth:
+            born = f"{self.child.date_of_birth:%d %b %Y}"
+            raise ValidationError({"observed_on": f"The date observed cannot be before the birth date ({born})."})
 
     @property
     def is_withdrawn(self) -> bool:

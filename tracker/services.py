@@ -1,12 +1,14 @@
 """Writes that touch several models at once, each in one transaction."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import AuditAction, CareTeamMembership, Child, Discipline, Invitation, Role
+from .models import AuditAction, CareTeamMembership, Child, Discipline, Invitation, Observation, Role, Skill
 
 _DISCIPLINE_OF_PROFESSION = {"ot": Discipline.OCCUPATIONAL_THERAPY, "pt": Discipline.PHYSIOTHERAPY}
 
@@ -97,3 +99,75 @@ def remove_member(*, membership: CareTeamMembership, by) -> None:
         summary=("Left the team" if leaving else f"Removed {membership.user.email} ({membership.role_label})"),
     )
     membership.delete()
+
+
+def _lock_child(child: Child) -> None:
+    """Serialise writes to one child's observations (a row lock on PostgreSQL;
+    SQLite's IMMEDIATE transactions already serialise every writer)."""
+    Child.objects.select_for_update().filter(pk=child.pk).exists()
+
+
+def refresh_current_status(*, child: Child, skill: Skill) -> None:
+    """Mark the skill's latest observation in force as current, and only that one."""
+    history = Observation.objects.filter(child=child, skill=skill)
+    history.filter(is_current=True).update(is_current=False)
+    latest = history.in_force().newest_first().values_list("pk", flat=True).first()
+    if latest is not None:
+        Observation.objects.filter(pk=latest).update(is_current=True)
+
+
+@transaction.atomic
+def record_observation(*, observation: Observation, by) -> Observation:
+    """Save a new observation (child, skill, status, date… already set) and update the current status."""
+    _lock_child(observation.child)
+    observation.recorded_by = by
+    observation.recorded_by_name = by.name
+    observation.recorded_at = timezone.now()
+    observation.full_clean()
+    observation.save()
+    refresh_current_status(child=observation.child, skill=observation.skill)
+    audit.record(
+        by,
+        AuditAction.CREATED,
+        observation.child,
+        observation,
+        summary=f"Recorded {observation.get_status_display().lower()} for skill {observation.skill.slug}",
+    )
+    return observation
+
+
+@transaction.atomic
+def withdraw_observation(*, observation: Observation, by, reason: str) -> Observation:
+    """Take an observation out of force; it stays in the history, marked withdrawn."""
+    _lock_child(observation.child)
+    observation = Observation.objects.select_related("child", "skill").get(pk=observation.pk)
+    if observation.is_withdrawn:
+        raise ValidationError("This observation was already withdrawn.")
+    observation.withdrawn_at = timezone.now()
+    observation.withdrawn_by = by
+    observation.withdrawal_reason = reason[:200]
+    observation.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    refresh_current_status(child=observation.child, skill=observation.skill)
+    audit.record(by, AuditAction.WITHDREW, observation.child, observation, summary=f"Withdrew: {reason[:150]}")
+    return observation
+
+
+@transaction.atomic
+def correct_observation(*, original: Observation, correction: Observation, by) -> Observation:
+    """Replace a wrong observation: the original is withdrawn (kept), the correction points to it."""
+    withdraw_observation(observation=original, by=by, reason="Corrected")
+    correction.corrects = original
+    return record_observation(observation=correction, by=by)
+
+
+@transaction.atomic
+def add_custom_skill(*, child: Child, skill: Skill, by) -> Skill:
+    """Save a therapist's custom skill for one child."""
+    skill.child = child
+    skill.created_by = by
+    skill.slug = f"custom-{uuid.uuid4().hex[:16]}"
+    skill.order = 100_000  # after the catalogue's skills of the same domain
+    skill.full_clean()
+    skill.save()
+    audit.record(by, AuditAction.CREATED, child, skill, summary=f"Added custom skill {skill.slug}")
+    return skill

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import children, team
+from .views import caseload, checklist, children, team
 
 app_name = "tracker"
 
@@ -21,5 +21,12 @@ urlpatterns = [
         team.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("children/<uuid:child_id>/checklist/<slug:domain_slug>/", checklist.checklist, name="checklist"),
+    path("children/<uuid:child_id>/skills/new/", checklist.custom_skill_create, name="custom_skill_create"),
+    path("children/<uuid:child_id>/skills/<slug:skill_slug>/", checklist.skill_history, name="skill_history"),
+    path("children/<uuid:child_id>/skills/<slug:skill_slug>/record/", checklist.record, name="record"),
+    path("children/<uuid:child_id>/observations/<int:observation_id>/correct/", checklist.correct, name="correct"),
+    path("children/<uuid:child_id>/observations/<int:observation_id>/withdraw/", checklist.withdraw, name="withdraw"),
+    path("caseload/", caseload.caseload, name="caseload"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
 ]

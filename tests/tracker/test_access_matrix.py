@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
 
-from ..factories import invitation
+from ..factories import invitation, observation
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -42,6 +42,21 @@ EXPECTED = {
     "team": _row(get=_same(200), post={"guardian": 200, "therapist": 200, "viewer": 403}),
     "member_remove": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
     "invitation_revoke": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
+    "checklist": _row(get=_same(200), post=_same(405)),
+    "skill_history": _row(get=_same(200), post=_same(405)),
+    "record": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    "correct": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    "withdraw": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 400, "viewer": 403}),
+    "custom_skill_create": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
 }
 
 
@@ -85,6 +100,12 @@ def _kwargs(name, child, team):
         kwargs["membership_id"] = child.care_team.get(user=team["ot"]).pk
     if name == "invitation_revoke":
         kwargs["invitation_id"] = invitation(child, role=Role.THERAPIST)[0].pk
+    if name == "checklist":
+        kwargs["domain_slug"] = "gross-motor"
+    if name in {"skill_history", "record"}:
+        kwargs["skill_slug"] = "gm-walks-alone"
+    if name in {"correct", "withdraw"}:
+        kwargs["observation_id"] = observation(child, team["guardian"]).pk
     return kwargs
 
 

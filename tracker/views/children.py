@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import ages, audit, services
+from .. import ages, audit, checklist, services
 from ..forms import ChildForm, ConfirmNameForm
-from ..models import AuditAction, Child
+from ..models import AuditAction, Child, Domain, Skill
 from ..permissions import Action, child_for
 
 PAGE_SIZE = 25
@@ -57,8 +57,13 @@ def child_detail(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
     audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the overview")
     today = timezone.localdate()
+    domains = list(Domain.objects.all())
+    skills = Skill.objects.for_child(child).with_current_observation(child)
+    summaries = checklist.summarise(domains, skills, child.effective_age_in_months(today))
     context = {
         "child": child,
+        "summaries": summaries,
+        "needs_attention": checklist.needs_attention(summaries),
         "age": child.age_on(today),
         "corrected_age": child.corrected_age_on(today),
         "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),

@@ -1,0 +1,170 @@
+"""Checklists by domain, recording observations, skill history, corrections and custom skills."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from .. import audit, services
+from ..checklist import group_skills
+from ..forms import CustomSkillForm, ObservationForm, WithdrawForm
+from ..models import Assistance, AuditAction, Child, Domain, Observation, Role, Skill
+from ..permissions import Action, child_for
+
+GROUP_HEADINGS = {
+    "overdue": (
+        "Overdue",
+        "The typical age window has passed and the skill is not recorded as achieved. Children vary a lot; "
+        "if you are concerned, talk to your child's therapist or doctor.",
+    ),
+    "expected_now": ("Expected now", "Most children develop these skills around this age."),
+    "coming_up": ("Coming up", "Skills whose typical window starts in the next 6 months."),
+    "achieved": ("Achieved", ""),
+    "no_window": ("Other skills", "Skills added for this child without an age window."),
+    "earlier": (
+        "Earlier skills not recorded",
+        "Skills for younger ages that nobody has recorded yet. Tap “Achieved” for those your child already does.",
+    ),
+}
+
+
+def _row_context(child: Child) -> dict:
+    """What every checklist row needs: therapists also pick a level of assistance."""
+    therapist = child.membership.role == Role.THERAPIST
+    return {"assistance_levels": Assistance.choices if therapist else None}
+
+
+def _skill(child: Child, slug: str) -> Skill:
+    """A catalogue skill or one of this child's custom skills; 404 for another child's."""
+    return get_object_or_404(Skill.objects.for_child(child).select_related("domain"), slug=slug)
+
+
+def _checklist_url(child: Child, skill: Skill) -> str:
+    return reverse("tracker:checklist", args=[child.public_id, skill.domain.slug]) + f"#skill-{skill.slug}"
+
+
+@login_required
+@require_safe
+def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.VIEW)
+    domains = list(Domain.objects.all())
+    domain = next((d for d in domains if d.slug == domain_slug), None)
+    if domain is None:
+        raise Http404("No such domain.")
+    skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
+    today = timezone.localdate()
+    audit.record(request.user, AuditAction.VIEWED, child, summary=f"Viewed the {domain.slug} checklist")
+    groups = group_skills(skills, child.effective_age_in_months(today))
+    context = {
+        "child": child,
+        "domain": domain,
+        "domains": domains,
+        "groups": [(key, *GROUP_HEADINGS[key], groups[key]) for key in GROUP_HEADINGS if groups[key]],
+        "later_count": len(groups["later"]),
+        "age": child.age_on(today),
+        "corrected_age": child.corrected_age_on(today),
+        **_row_context(child),
+    }
+    return render(request, "tracker/checklist.html", context)
+
+
+@login_required
+def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
+    """Record a status: one tap from a checklist row (htmx or plain POST) or the full form."""
+    child = child_for(request.user, child_id, action=Action.RECORD)
+    skill = _skill(child, skill_slug)
+    form = ObservationForm(request.POST or None, child=child, skill=skill)
+    if request.method == "POST" and form.is_valid():
+        services.record_observation(observation=form.instance, by=request.user)
+        if request.htmx:
+            return _row(request, child, skill, saved=True)
+        messages.success(request, f"Saved: {skill.name} — {form.instance.get_status_display()}.")
+        return redirect(_checklist_url(child, skill))
+    if request.method == "POST" and request.htmx:
+        return _row(request, child, skill, form=form)
+    return render(request, "tracker/observation_form.html", {"child": child, "skill": skill, "form": form})
+
+
+def _row(request: HttpRequest, child: Child, skill: Skill, *, saved: bool = False, form=None) -> HttpResponse:
+    skill = Skill.objects.with_current_observation(child).select_related("domain").get(pk=skill.pk)
+    context = {"child": child, "skill": skill, "saved": saved, "form": form, **_row_context(child)}
+    return render(request, "tracker/_skill_row.html", context)
+
+
+@login_required
+@require_safe
+def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
+    """Every observation of one skill, withdrawn ones included and marked."""
+    child = child_for(request.user, child_id, action=Action.VIEW)
+    skill = _skill(child, skill_slug)
+    history = (
+        Observation.objects.for_child(child)
+        .filter(skill=skill)
+        .newest_first()
+        .select_related("withdrawn_by", "corrects")
+    )
+    audit.record(request.user, AuditAction.VIEWED, child, skill, summary="Viewed a skill's history")
+    context = {"child": child, "skill": skill, "history": history, "withdraw_form": WithdrawForm()}
+    return render(request, "tracker/skill_history.html", context)
+
+
+def _observation(child: Child, observation_id: int) -> Observation:
+    return get_object_or_404(Observation.objects.select_related("skill__domain"), pk=observation_id, child=child)
+
+
+@login_required
+def correct(request: HttpRequest, child_id, observation_id: int) -> HttpResponse:
+    """Replace a wrong observation with a corrected one; the original stays in the history."""
+    child = child_for(request.user, child_id, action=Action.RECORD)
+    original = _observation(child, observation_id)
+    initial = {field: getattr(original, field) for field in ("status", "observed_on", "assistance", "note")}
+    form = ObservationForm(request.POST or None, child=child, skill=original.skill, initial=initial)
+    if original.is_withdrawn:
+        messages.error(request, "This observation was already withdrawn or corrected.")
+        return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=original.skill.slug)
+    if request.method == "POST" and form.is_valid():
+        services.correct_observation(original=original, correction=form.instance, by=request.user)
+        messages.success(request, "Corrected. The original stays in the history, marked as corrected.")
+        return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=original.skill.slug)
+    context = {"child": child, "skill": original.skill, "form": form, "original": original}
+    return render(request, "tracker/observation_form.html", context)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, child_id, observation_id: int) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.RECORD)
+    observation = _observation(child, observation_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.withdraw_observation(observation=observation, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Withdrawn. It stays in the history, marked as withdrawn.")
+        return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=observation.skill.slug)
+    history = Observation.objects.for_child(child).filter(skill=observation.skill).newest_first()
+    context = {
+        "child": child,
+        "skill": observation.skill,
+        "history": history,
+        "withdraw_form": form,
+        "withdraw_target": observation.pk,
+    }
+    return render(request, "tracker/skill_history.html", context, status=400)
+
+
+@login_required
+def custom_skill_create(request: HttpRequest, child_id) -> HttpResponse:
+    child = child_for(request.user, child_id, action=Action.ADD_CUSTOM_SKILL)
+    form = CustomSkillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        skill = services.add_custom_skill(child=child, skill=form.instance, by=request.user)
+        messages.success(request, f"“{skill.name}” is added to {child.given_name}'s checklist.")
+        return redirect(_checklist_url(child, skill))
+    return render(request, "tracker/custom_skill_form.html", {"child": child, "form": form})
