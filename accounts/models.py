@@ -45,6 +45,8 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField("your name", max_length=150)
     profession = models.CharField(max_length=10, choices=Profession.choices, default=Profession.PARENT)
+    # When the person last looked at "what changed" on their home page.
+    changes_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

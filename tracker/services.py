@@ -32,6 +32,18 @@ def add_child(*, user, child: Child) -> Child:
 
 
 @transaction.atomic
+def delete_child(*, child: Child, by) -> None:
+    """Delete a child and every record about them; the audit trail stays, unlinked."""
+    audit.record(by, AuditAction.DELETED, child, summary="Deleted the child and all their records")
+    # Observation.corrects and Observation.skill are PROTECT (history is never deleted
+    # piecemeal), which also blocks the cascade from the child: take the history down first.
+    history = Observation.objects.filter(child=child)
+    history.exclude(corrects=None).update(corrects=None)
+    history.delete()
+    child.delete()
+
+
+@transaction.atomic
 def invite(*, invitation: Invitation, by, accept_url_for) -> str:
     """Save the invitation, mail the link and return it for the inviter to copy."""
     token = invitation.issue_token()
@@ -101,6 +113,14 @@ def remove_member(*, membership: CareTeamMembership, by) -> None:
     membership.delete()
 
 
+def voice_of(child: Child, user) -> str:
+    """The perspective `user` writes from on this child's team (OT, PT, other, family)."""
+    membership = getattr(child, "membership", None)
+    if membership is None or membership.user_id != user.pk:
+        membership = CareTeamMembership.objects.filter(child=child, user=user).first()
+    return membership.voice if membership is not None else ""
+
+
 def _lock_child(child: Child) -> None:
     """Serialise writes to one child's observations (a row lock on PostgreSQL;
     SQLite's IMMEDIATE transactions already serialise every writer)."""
@@ -122,6 +142,7 @@ def record_observation(*, observation: Observation, by) -> Observation:
     _lock_child(observation.child)
     observation.recorded_by = by
     observation.recorded_by_name = by.name
+    observation.recorded_as = voice_of(observation.child, by)
     observation.recorded_at = timezone.now()
     observation.full_clean()
     observation.save()

@@ -117,9 +117,7 @@ def child_delete(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.DELETE)
     form = ConfirmNameForm(request.POST or None, expected=child.given_name)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            audit.record(request.user, AuditAction.DELETED, child, summary="Deleted the child and all their records")
-            child.delete()
+        services.delete_child(child=child, by=request.user)
         messages.success(request, "The child's records are permanently deleted.")
         return redirect("tracker:child_list")
     return render(request, "tracker/child_delete.html", {"child": child, "form": form})

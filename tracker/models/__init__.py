@@ -1,0 +1,32 @@
+"""Everything about a child, split by area; import models from here."""
+
+from .audit import AuditAction, AuditEvent
+from .children import CareTeamMembership, Child, Discipline, Invitation, Role, Voice
+from .goals import GasLevel, Goal, GoalReview, GoalStatus
+from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
+from .skills import Assistance, Domain, Observation, Skill, Status
+
+__all__ = [
+    "NOTE_TEXT_LIMIT",
+    "Assistance",
+    "AuditAction",
+    "AuditEvent",
+    "CareTeamMembership",
+    "Child",
+    "Discipline",
+    "Domain",
+    "GasLevel",
+    "Goal",
+    "GoalReview",
+    "GoalStatus",
+    "Invitation",
+    "Note",
+    "NoteKind",
+    "NoteRevision",
+    "Observation",
+    "Role",
+    "Skill",
+    "Status",
+    "Visibility",
+    "Voice",
+]

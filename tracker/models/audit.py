@@ -1,0 +1,69 @@
+"""The append-only audit trail of who viewed or changed which child's record."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .children import Child
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "viewed"
+    CREATED = "created", "created"
+    CHANGED = "changed", "changed"
+    WITHDREW = "withdrew", "withdrew"
+    DELETED = "deleted", "deleted"
+    ARCHIVED = "archived", "archived"
+    RESTORED = "restored", "restored"
+    EXPORTED = "exported", "exported"
+    INVITED = "invited", "invited"
+    JOINED = "joined", "joined"
+    REMOVED = "removed", "removed"
+    LEFT = "left", "left"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # The one rewrite allowed is unlinking a deleted child or account
+        # (on_delete=SET_NULL); the copied ids and names stay.
+        if set(kwargs) <= {"child", "actor"} and all(value is None for value in kwargs.values()):
+            return super().update(**kwargs)
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which child's record, and when. Append-only.
+
+    The child's opaque id is copied so the record of a deletion survives the
+    child; summaries never hold a child's name (see docs on retention).
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, related_name="audit_events")
+    child_public_id = models.UUIDField(null=True, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.object_type} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Append-only is an integrity guarantee, not domain logic: refuse rewrites.
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
