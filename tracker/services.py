@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import audit
@@ -121,10 +122,14 @@ def voice_of(child: Child, user) -> str:
     return membership.voice if membership is not None else ""
 
 
-def _lock_child(child: Child) -> None:
-    """Serialise writes to one child's observations (a row lock on PostgreSQL;
-    SQLite's IMMEDIATE transactions already serialise every writer)."""
-    Child.objects.select_for_update().filter(pk=child.pk).exists()
+def begin_child_write(child: Child) -> None:
+    """Start a write to a child's records: lock the child and bump its data version.
+
+    The UPDATE row lock serialises writers of one child on PostgreSQL (SQLite's
+    IMMEDIATE transactions already serialise every writer). The new version
+    invalidates cached charts and ETags. Call inside a transaction.
+    """
+    Child.objects.filter(pk=child.pk).update(data_version=F("data_version") + 1)
 
 
 def refresh_current_status(*, child: Child, skill: Skill) -> None:
@@ -139,7 +144,7 @@ def refresh_current_status(*, child: Child, skill: Skill) -> None:
 @transaction.atomic
 def record_observation(*, observation: Observation, by) -> Observation:
     """Save a new observation (child, skill, status, date… already set) and update the current status."""
-    _lock_child(observation.child)
+    begin_child_write(observation.child)
     observation.recorded_by = by
     observation.recorded_by_name = by.name
     observation.recorded_as = voice_of(observation.child, by)
@@ -160,7 +165,7 @@ def record_observation(*, observation: Observation, by) -> Observation:
 @transaction.atomic
 def withdraw_observation(*, observation: Observation, by, reason: str) -> Observation:
     """Take an observation out of force; it stays in the history, marked withdrawn."""
-    _lock_child(observation.child)
+    begin_child_write(observation.child)
     observation = Observation.objects.select_related("child", "skill").get(pk=observation.pk)
     if observation.is_withdrawn:
         raise ValidationError("This observation was already withdrawn.")

@@ -75,6 +75,9 @@ class Child(models.Model):
         help_text="Leave empty for a baby born at term. Used for corrected age if born before 37 weeks.",
     )
     archived = models.BooleanField(default=False)
+    # Bumped by every write to the child's observations, goals or notes; charts
+    # and other derived views key their caches and ETags on it.
+    data_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
