@@ -6,7 +6,7 @@ import factory
 
 from accounts.models import User
 from tracker import services
-from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Observation, Role, Skill
+from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Note, Observation, Role, Skill
 
 PASSWORD = "a-long-test-password-123"
 
@@ -74,3 +74,19 @@ def observation(
         child=child, skill=Skill.objects.get(slug=skill), status=status, observed_on=on or date(2026, 1, 5)
     )
     return services.record_observation(observation=obs, by=by)
+
+
+def note(
+    child: Child,
+    by: User,
+    *,
+    kind: str = "general",
+    visibility: str = "team",
+    body: str = "A note.",
+    on: date | None = None,
+) -> Note:
+    """Write a note the way the app does (author, discipline, audit)."""
+    new = Note(child=child, kind=kind, visibility=visibility, body=body, session_date=on or date(2026, 1, 5))
+    if kind == "session":
+        new.body, new.subjective = "", body
+    return services.add_note(note=new, by=by, skills=[], goals=[])[0]

@@ -5,7 +5,21 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from .models import CareTeamMembership, Child, Discipline, Domain, Invitation, Observation, Role, Skill
+from .models import (
+    NOTE_TEXT_LIMIT,
+    CareTeamMembership,
+    Child,
+    Discipline,
+    Domain,
+    Goal,
+    Invitation,
+    Note,
+    NoteKind,
+    Observation,
+    Role,
+    Skill,
+    Visibility,
+)
 
 
 class ChildForm(forms.ModelForm):
@@ -116,6 +130,7 @@ class WithdrawForm(forms.Form):
         label="Why is this observation withdrawn?",
         max_length=200,
         help_text="For example: recorded for the wrong skill, or by mistake.",
+        error_messages={"required": "Give a reason for withdrawing, for example: recorded for the wrong skill."},
     )
 
 
@@ -146,4 +161,92 @@ class CustomSkillForm(forms.ModelForm):
             )
         elif start is not None and not 0 <= start < end <= 216:
             self.add_error("window_end_months", "The window must start before it ends, between 0 and 216 months.")
+        return data
+
+
+class NoteForm(forms.ModelForm):
+    """A note: plain text, SOAP sections for session notes; the kinds offered follow the writer's role."""
+
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Note
+        fields = [
+            "kind",
+            "visibility",
+            "session_date",
+            "body",
+            "subjective",
+            "objective",
+            "assessment",
+            "plan",
+            "skills",
+            "goals",
+        ]
+        widgets = {
+            "session_date": forms.DateInput(attrs={"type": "date"}),
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "subjective": forms.Textarea(attrs={"rows": 3}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "assessment": forms.Textarea(attrs={"rows": 3}),
+            "plan": forms.Textarea(attrs={"rows": 3}),
+            "skills": forms.SelectMultiple(attrs={"size": 6}),
+            "goals": forms.SelectMultiple(attrs={"size": 4}),
+        }
+        labels = {
+            "session_date": "Date of the session or event",
+            "body": "Note",
+            "subjective": "S — Subjective (what the family or child reports)",
+            "objective": "O — Objective (what you observed and measured)",
+            "assessment": "A — Assessment (your interpretation)",
+            "plan": "P — Plan (next steps)",
+            "skills": "Linked skills (optional)",
+            "goals": "Linked goals (optional)",
+        }
+        help_texts = {
+            "body": "Plain text; line breaks are kept. For general notes and family updates.",
+            "visibility": "Care-team-only notes are not shown to parents or viewers.",
+        }
+
+    def __init__(self, *args, child: Child, kinds: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.child = child
+        self.fields["kind"].choices = [(value, label) for value, label in NoteKind.choices if value in kinds]
+        if kinds == [NoteKind.FAMILY_UPDATE]:
+            # Family updates are always shared with the whole team.
+            self.fields["kind"].widget = forms.HiddenInput()
+            self.fields["visibility"].widget = forms.HiddenInput()
+            self.fields["visibility"].required = False
+        self.fields["skills"].queryset = Skill.objects.for_child(child).select_related("domain")
+        self.fields["goals"].queryset = Goal.objects.for_child(child)
+        self.fields["goals"].required = False
+        self.fields["skills"].required = False
+        for name in ("body", "subjective", "objective", "assessment", "plan"):
+            self.fields[name].error_messages["max_length"] = (
+                f"This section is too long: at most {NOTE_TEXT_LIMIT:,} characters "
+                "(it has %(show_value)s). Split it into two notes; your text is still here."
+            )
+
+    def clean_session_date(self) -> date:
+        day = self.cleaned_data["session_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        if day < self.child.date_of_birth:
+            raise forms.ValidationError("The date cannot be before the child's birth.")
+        return day
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == NoteKind.FAMILY_UPDATE:
+            data["visibility"] = Visibility.FAMILY
+        elif not data.get("visibility") and "visibility" not in self.errors:
+            self.add_error("visibility", "Choose who may read this note.")
+        sections = ("subjective", "objective", "assessment", "plan")
+        if kind == NoteKind.SESSION:
+            if not any(data.get(name, "").strip() for name in sections) and not self.has_error("subjective"):
+                self.add_error("subjective", "Write at least one of the SOAP sections.")
+        elif kind and not data.get("body", "").strip() and not self.has_error("body"):
+            self.add_error("body", "Write the note here.")
         return data

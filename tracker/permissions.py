@@ -10,9 +10,10 @@ right gets 403.
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import CareTeamMembership, Child, Role
+from .models import CareTeamMembership, Child, Note, NoteKind, Role, Visibility
 
 
 class Action(StrEnum):
@@ -105,3 +106,35 @@ def may_invite(membership: CareTeamMembership, role: str) -> bool:
 def may_remove(membership: CareTeamMembership, target: CareTeamMembership) -> bool:
     """Anyone may leave; only those who manage the team may remove someone else."""
     return target.user_id == membership.user_id or Action.MANAGE_TEAM in allowed_actions(membership.role)
+
+
+# --- Notes ------------------------------------------------------------------------
+
+
+def readable_notes(child: Child, notes: QuerySet) -> QuerySet:
+    """The notes of `child` its member (from `child_for`) may read: team-only notes only for therapists."""
+    notes = notes.filter(child=child)
+    if Action.READ_TEAM_NOTES in child.allowed:
+        return notes
+    return notes.filter(visibility=Visibility.FAMILY)
+
+
+def readable_notes_across_children(user) -> QuerySet:
+    """Every note `user` may read on any of their children's teams (for cross-child lists)."""
+    member_of = CareTeamMembership.objects.filter(user=user).values("child_id")
+    therapist_of = CareTeamMembership.objects.filter(user=user, role=Role.THERAPIST).values("child_id")
+    return Note.objects.filter(child__in=member_of).filter(Q(visibility=Visibility.FAMILY) | Q(child__in=therapist_of))
+
+
+def note_kinds_for(child: Child) -> list[str]:
+    """The kinds of note this member may write: therapists any, guardians family updates."""
+    if Action.WRITE_ANY_NOTE in child.allowed:
+        return list(NoteKind.values)
+    if Action.WRITE_FAMILY_UPDATE in child.allowed:
+        return [NoteKind.FAMILY_UPDATE]
+    return []
+
+
+def may_edit_note(child: Child, note: Note) -> bool:
+    """Only the author edits or withdraws a note, and only while they may still write its kind."""
+    return note.author_id == child.membership.user_id and note.kind in note_kinds_for(child)

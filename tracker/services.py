@@ -4,12 +4,23 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from . import audit
-from .models import AuditAction, CareTeamMembership, Child, Discipline, Invitation, Observation, Role, Skill
+from .models import (
+    AuditAction,
+    CareTeamMembership,
+    Child,
+    Discipline,
+    Invitation,
+    Note,
+    NoteRevision,
+    Observation,
+    Role,
+    Skill,
+)
 
 _DISCIPLINE_OF_PROFESSION = {"ot": Discipline.OCCUPATIONAL_THERAPY, "pt": Discipline.PHYSIOTHERAPY}
 
@@ -197,3 +208,84 @@ def add_custom_skill(*, child: Child, skill: Skill, by) -> Skill:
     skill.save()
     audit.record(by, AuditAction.CREATED, child, skill, summary=f"Added custom skill {skill.slug}")
     return skill
+
+
+# --- Notes ------------------------------------------------------------------------
+
+NOTE_TEXT_FIELDS = ("kind", "visibility", "session_date", "body", "subjective", "objective", "assessment", "plan")
+
+
+class NoteConflict(Exception):
+    """Someone saved the note after the editor opened it; `current` is the newer note."""
+
+    def __init__(self, current: Note) -> None:
+        super().__init__("The note changed since you opened it.")
+        self.current = current
+
+
+@transaction.atomic
+def add_note(*, note: Note, by, skills, goals) -> tuple[Note, bool]:
+    """Save a new note; the same form submission posted twice returns the first note, unsaved again.
+
+    Returns (note, created).
+    """
+    if note.submission_id is not None:
+        existing = Note.objects.filter(author=by, submission_id=note.submission_id).first()
+        if existing is not None:
+            return existing, False
+    begin_child_write(note.child)
+    note.author = by
+    note.author_name = by.name
+    note.author_voice = voice_of(note.child, by)
+    note.full_clean()
+    try:
+        with transaction.atomic():
+            note.save()
+    except IntegrityError:
+        # A double submit that raced past the check above: the first one won.
+        return Note.objects.get(author=by, submission_id=note.submission_id), False
+    note.skills.set(skills)
+    note.goals.set(goals)
+    audit.record(by, AuditAction.CREATED, note.child, note, summary=f"Wrote a {note.get_kind_display().lower()}")
+    return note, True
+
+
+@transaction.atomic
+def edit_note(*, note_id: int, changes: dict, skills, goals, expected_version: int, by) -> Note:
+    """Apply an edit made from `expected_version`, keeping the previous text as a revision.
+
+    Raises NoteConflict when the note has moved on since then: nothing is overwritten.
+    """
+    note = Note.objects.select_for_update().get(pk=note_id)
+    if note.version != expected_version:
+        raise NoteConflict(note)
+    begin_child_write(note.child)
+    NoteRevision.objects.create(
+        note=note,
+        version=note.version,
+        written_at=note.updated_at,
+        **{name: getattr(note, name) for name in NOTE_TEXT_FIELDS},
+    )
+    for name in NOTE_TEXT_FIELDS:
+        setattr(note, name, changes[name])
+    note.version += 1
+    note.full_clean()
+    note.save()
+    note.skills.set(skills)
+    note.goals.set(goals)
+    audit.record(by, AuditAction.CHANGED, note.child, note, summary=f"Edited a note (now version {note.version})")
+    return note
+
+
+@transaction.atomic
+def withdraw_note(*, note: Note, by) -> Note:
+    """Withdraw a note: it stays in the history, marked withdrawn."""
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if note.is_withdrawn:
+        raise ValidationError("This note was already withdrawn.")
+    begin_child_write(note.child)
+    note.withdrawn_at = timezone.now()
+    note.withdrawn_by = by
+    note.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    audit.record(by, AuditAction.WITHDREW, note.child, note, summary="Withdrew a note")
+    return note

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseload, checklist, children, team
+from .views import caseload, checklist, children, notes, team, timeline
 
 app_name = "tracker"
 
@@ -27,6 +27,16 @@ urlpatterns = [
     path("children/<uuid:child_id>/skills/<slug:skill_slug>/record/", checklist.record, name="record"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/correct/", checklist.correct, name="correct"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/withdraw/", checklist.withdraw, name="withdraw"),
+    # Notes, timeline and audit log
+    path("children/<uuid:child_id>/notes/", notes.note_list, name="note_list"),
+    path("children/<uuid:child_id>/notes/new/", notes.note_create, name="note_create"),
+    path("children/<uuid:child_id>/notes/<int:note_id>/", notes.note_detail, name="note_detail"),
+    path("children/<uuid:child_id>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
+    path("children/<uuid:child_id>/notes/<int:note_id>/withdraw/", notes.note_withdraw, name="note_withdraw"),
+    path("children/<uuid:child_id>/timeline/", timeline.timeline, name="timeline"),
+    path("children/<uuid:child_id>/audit/", timeline.audit_log, name="audit_log"),
+    path("changes/", timeline.changes, name="changes"),
+    path("changes/seen/", timeline.changes_seen, name="changes_seen"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
 ]

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
 
-from ..factories import invitation, observation
+from ..factories import invitation, note, observation
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -53,6 +53,20 @@ EXPECTED = {
         post={"guardian": 200, "therapist": 200, "viewer": 403},
     ),
     "withdraw": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 400, "viewer": 403}),
+    "note_list": _row(get=_same(200), post=_same(405)),
+    "note_create": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    # The note is the therapist's own, shared with the family.
+    "note_detail": _row(get=_same(200), post=_same(405)),
+    "note_edit": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "note_withdraw": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
+    "timeline": _row(get=_same(200), post=_same(405)),
+    "audit_log": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
     "custom_skill_create": _row(
         get={"guardian": 403, "therapist": 200, "viewer": 403},
         post={"guardian": 403, "therapist": 200, "viewer": 403},
@@ -104,6 +118,8 @@ def _kwargs(name, child, team):
         kwargs["domain_slug"] = "gross-motor"
     if name in {"skill_history", "record"}:
         kwargs["skill_slug"] = "gm-walks-alone"
+    if name.startswith("note_") and name not in {"note_list", "note_create"}:
+        kwargs["note_id"] = note(child, team["pt"], visibility="family").pk
     if name in {"correct", "withdraw"}:
         kwargs["observation_id"] = observation(child, team["guardian"]).pk
     return kwargs

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0003_notes_goals_and_recorded_as'),
+        ("tracker", "0003_notes_goals_and_recorded_as"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='data_version',
+            model_name="child",
+            name="data_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]

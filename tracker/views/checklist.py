@@ -148,7 +148,12 @@ def withdraw(request: HttpRequest, child_id, observation_id: int) -> HttpRespons
         else:
             messages.success(request, "Withdrawn. It stays in the history, marked as withdrawn.")
         return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=observation.skill.slug)
-    history = Observation.objects.for_child(child).filter(skill=observation.skill).newest_first()
+    history = (
+        Observation.objects.for_child(child)
+        .filter(skill=observation.skill)
+        .newest_first()
+        .select_related("withdrawn_by", "corrects")
+    )
     context = {
         "child": child,
         "skill": observation.skill,

@@ -18,8 +18,9 @@ PAGE_SIZE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Therapists land on what changed across their caseload; families on their children."""
     if request.user.is_authenticated:
-        return redirect("tracker:child_list")
+        return redirect("tracker:changes" if request.user.is_therapist else "tracker:child_list")
     return render(request, "tracker/home.html")
 
 
