@@ -10,7 +10,20 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker.models import CareTeamMembership, Child, Discipline, Role
+from tracker import services
+from tracker.models import (
+    CareTeamMembership,
+    Child,
+    Discipline,
+    GasLevel,
+    Goal,
+    GoalReview,
+    Note,
+    Observation,
+    Role,
+    Skill,
+    Voice,
+)
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login, local only)
 PEOPLE = [
@@ -35,12 +48,12 @@ class Command(BaseCommand):
             people[profession] = user
 
         today = timezone.localdate()
-        children = [
+        demo_children = [
             # A term toddler, and a baby born at 30 weeks whose corrected age matters.
             ("Maya", "Demo", today - timedelta(days=20 * 30), None),
             ("Leo", "Demo", today - timedelta(days=7 * 30), 30),
         ]
-        for given, family, born, weeks in children:
+        for given, family, born, weeks in demo_children:
             child, _ = Child.objects.get_or_create(
                 given_name=given,
                 family_name=family,
@@ -55,7 +68,140 @@ class Command(BaseCommand):
                 CareTeamMembership.objects.get_or_create(
                     child=child, user=people[profession], defaults={"role": role, "discipline": discipline}
                 )
+            if not child.observations.exists():
+                self._history(child, people, today)
 
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  {email:22} {name}")
+
+    def _history(self, child: Child, people: dict, today) -> None:
+        """A few months of observations, notes and a goal, so every page has something to show."""
+        plan = DEMO_HISTORY[child.given_name]
+        for slug, status, days_ago, who, assistance in plan["observations"]:
+            observation = Observation(
+                child=child,
+                skill=Skill.objects.get(slug=slug),
+                status=status,
+                observed_on=today - timedelta(days=days_ago),
+                assistance=assistance,
+            )
+            services.record_observation(observation=observation, by=people[who])
+        for kind, visibility, days_ago, who, text in plan["notes"]:
+            fields = {"subjective": text[0], "objective": text[1], "assessment": text[2], "plan": text[3]}
+            note = Note(
+                child=child,
+                kind=kind,
+                visibility=visibility,
+                session_date=today - timedelta(days=days_ago),
+                **(fields if kind == "session" else {"body": text}),
+            )
+            services.add_note(note=note, by=people[who], skills=[], goals=[])
+        if "goal" in plan:
+            slug, description, levels, reviews = plan["goal"]
+            skill = Skill.objects.get(slug=slug)
+            goal = Goal.objects.create(
+                child=child,
+                domain=skill.domain,
+                skill=skill,
+                description=description,
+                target_date=today + timedelta(days=60),
+                owner=people["pt"],
+                owner_name=people["pt"].name,
+                baseline_level=GasLevel.MUCH_LESS,
+                **dict(
+                    zip(
+                        ["level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2"],
+                        levels,
+                        strict=True,
+                    )
+                ),
+            )
+            for days_ago, level, comment in reviews:
+                GoalReview.objects.create(
+                    goal=goal,
+                    reviewed_on=today - timedelta(days=days_ago),
+                    level=level,
+                    comment=comment,
+                    reviewed_by=people["pt"],
+                    reviewed_by_name=people["pt"].name,
+                    reviewer_voice=Voice.PHYSIOTHERAPY,
+                )
+
+
+DEMO_HISTORY = {
+    "Maya": {
+        "observations": [
+            ("gm-sits-without-support", "achieved", 420, "parent", ""),
+            ("gm-crawls-hands-and-knees", "achieved", 330, "parent", ""),
+            ("gm-stands-with-assistance", "achieved", 320, "parent", ""),
+            ("gm-walks-with-assistance", "emerging", 200, "pt", "minimal"),
+            ("gm-walks-with-assistance", "achieved", 120, "pt", "supervision"),
+            ("gm-stands-alone", "emerging", 90, "pt", "contact_guard"),
+            ("gm-stands-alone", "achieved", 40, "pt", "independent"),
+            ("gm-walks-alone", "not_yet", 40, "pt", ""),
+            ("gm-walks-alone", "emerging", 7, "pt", "supervision"),
+            ("fm-raking-grasp", "achieved", 380, "parent", ""),
+            ("fm-passes-toy-hand-to-hand", "achieved", 370, "ot", "independent"),
+            ("fm-inferior-pincer-grasp", "achieved", 240, "ot", "independent"),
+            ("fm-neat-pincer-grasp", "emerging", 60, "ot", "independent"),
+            ("fm-scribbles", "not_yet", 30, "ot", ""),
+            ("sc-eats-finger-foods", "achieved", 150, "parent", ""),
+            ("sc-manages-open-cup-with-spills", "emerging", 20, "parent", ""),
+        ],
+        "notes": [
+            (
+                "session",
+                "team",
+                40,
+                "pt",
+                (
+                    "Parent reports Maya pulls to stand at the sofa and cruises both ways.",
+                    "Stands alone 12 s; 3 independent steps before reaching for support. Wide base.",
+                    "Balance and confidence improving; walking alone emerging within the WHO window.",
+                    "Barefoot walking practice daily; push-toy walking; review in 4 weeks.",
+                ),
+            ),
+            (
+                "general",
+                "family",
+                30,
+                "ot",
+                "Lovely pincer practice today with cereal pieces. Keep offering small "
+                "finger foods at meals; crayons on a big sheet of paper will come next.",
+            ),
+            ("family_update", "family", 5, "parent", "Maya took five steps across the kitchen on her own today!"),
+        ],
+        "goal": (
+            "gm-walks-alone",
+            "Maya will walk 3 metres independently on a flat floor, 3 times out of 4, within 8 weeks.",
+            [
+                "Needs a hand held to step",
+                "Steps alone between furniture",
+                "Walks 3 m alone 3 of 4 times",
+                "Walks 5 m alone and turns",
+                "Walks outdoors on uneven ground",
+            ],
+            [(42, -2, "Baseline: stepping only with a hand held."), (7, -1, "Steps alone between furniture.")],
+        ),
+    },
+    "Leo": {
+        "observations": [
+            ("gm-lifts-head-on-tummy", "achieved", 60, "parent", ""),
+            ("gm-holds-head-steady", "emerging", 14, "pt", "minimal"),
+            ("fm-takes-hands-to-mouth", "achieved", 30, "parent", ""),
+            ("sen-calms-with-cuddles", "achieved", 45, "parent", ""),
+        ],
+        "notes": [
+            (
+                "general",
+                "team",
+                14,
+                "pt",
+                "Corrected age about 4 months. Head control emerging; prone on forearms "
+                "with support. Plan: daily tummy time, 3 x 5 minutes.",
+            ),
+            ("family_update", "family", 3, "parent", "Leo now lifts his head for longer during tummy time."),
+        ],
+    },
+}
