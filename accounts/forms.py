@@ -1,6 +1,7 @@
 """Forms for signing up, the profile and deleting an account."""
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from .models import User
@@ -13,6 +14,19 @@ class EmailAuthenticationForm(AuthenticationForm):
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    def clean(self) -> dict:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            # Pass the address as `email` (the user model's USERNAME_FIELD), lower-cased:
+            # django-axes reads failures from that key, so every attempt on one account,
+            # from any address and in any letter case, counts towards the same lock.
+            self.user_cache = authenticate(self.request, email=email.lower(), password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
 
 class SignUpForm(UserCreationForm):
     class Meta:
@@ -22,7 +36,8 @@ class SignUpForm(UserCreationForm):
         help_texts = {"profession": "Therapists join a child's team as therapists, parents as guardians."}
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
+        # Stored lower-cased: one spelling per person, for log-in lock-out and invitations alike.
+        email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account with this email already exists. Log in instead, or reset your password."
@@ -36,7 +51,7 @@ class ProfileForm(forms.ModelForm):
         fields = ["name", "email", "profession"]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
+        email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account already uses this email address.")
         return email

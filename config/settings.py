@@ -207,6 +207,8 @@ INVITATION_VALID_FOR = timedelta(days=7)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The login form hands axes the address as `email` (lower-cased): see EmailAuthenticationForm.
+AXES_USERNAME_FORM_FIELD = "email"
 # The client address is the socket's unless a trusted proxy is configured:
 # a header a client can write must not pick the address that is counted.
 AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_CLIENT_IP_HEADERS", ["REMOTE_ADDR"])

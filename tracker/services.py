@@ -47,11 +47,6 @@ def add_child(*, user, child: Child) -> Child:
 def delete_child(*, child: Child, by) -> None:
     """Delete a child and every record about them; the audit trail stays, unlinked."""
     audit.record(by, AuditAction.DELETED, child, summary="Deleted the child and all their records")
-    # Observation.corrects and Observation.skill are PROTECT (history is never deleted
-    # piecemeal), which also blocks the cascade from the child: take the history down first.
-    history = Observation.objects.filter(child=child)
-    history.exclude(corrects=None).update(corrects=None)
-    history.delete()
     child.delete()
 
 

@@ -35,7 +35,7 @@ class Goal(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="goals")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="goals")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="goals")
+    skill = models.ForeignKey(Skill, on_delete=models.RESTRICT, null=True, blank=True, related_name="goals")
     description = models.TextField("goal (specific, measurable, timed)", max_length=2000)
     target_date = models.DateField()
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)

@@ -157,7 +157,9 @@ class Observation(models.Model):
     """What a child did with a skill on a day. Never deleted: corrections withdraw and replace."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="observations")
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="observations")
+    # RESTRICT: a skill with history cannot be deleted on its own, but deleting
+    # the child takes its custom skills and their history together.
+    skill = models.ForeignKey(Skill, on_delete=models.RESTRICT, related_name="observations")
     observed_on = models.DateField("date observed")
     status = models.CharField(max_length=10, choices=Status.choices)
     assistance = models.CharField("level of assistance", max_length=24, choices=Assistance.choices, blank=True)
@@ -169,7 +171,7 @@ class Observation(models.Model):
     recorded_as = models.CharField(max_length=6, choices=Voice.choices, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
     corrects = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+        "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="corrected_by"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
