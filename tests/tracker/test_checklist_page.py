@@ -1,0 +1,194 @@
+"""A domain's checklist page: its groups for a child of a known age, the rows, and who sees which controls."""
+
+import html
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tracker.models import Role, Skill
+
+from ..factories import ChildFactory, MembershipFactory, observation
+
+pytestmark = pytest.mark.django_db
+
+# Maya (born 10 March 2025) is six months old: about 6.05 months.
+TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def _url(child, domain: str = "gross-motor") -> str:
+    return reverse("tracker:checklist", args=[child.public_id, domain])
+
+
+def _groups(response) -> dict[str, list[str]]:
+    """Each group's key on the page, with the slugs of its skills in order."""
+    sections = re.findall(
+        r'<section[^>]*aria-labelledby="group-(\w+)">(.*?)</section>', response.content.decode(), re.S
+    )
+    return {key: re.findall(r'<li[^>]*id="skill-([\w-]+)"', body) for key, body in sections}
+
+
+def _headings(response) -> list[str]:
+    found = re.findall(r'<h2[^>]*id="group-\w+">(.*?)<span', response.content.decode(), re.S)
+    return [html.unescape(heading).strip() for heading in found]
+
+
+def _row(response, slug: str) -> str:
+    found = re.search(rf'<li[^>]*id="skill-{slug}">(.*?)</li>', response.content.decode(), re.S)
+    assert found, f"{slug} is not on the page"
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+    return re.sub(r" ([,.])", r"\1", text)
+
+
+@pytest.fixture
+def page(login, guardian, child):
+    observation(child, guardian, skill="gm-rolls-tummy-to-back", status="achieved", on=date(2025, 9, 1))
+    return login(guardian).get(_url(child))
+
+
+# --- Groups for a six-month-old ------------------------------------------------------------
+
+
+def test_groups_appear_under_their_headings_in_order(page):
+    assert _headings(page) == ["Overdue", "Expected now", "Coming up", "Achieved"]
+
+
+def test_skills_whose_window_has_passed_are_overdue(page):
+    assert _groups(page)["overdue"][:2] == ["gm-lifts-head-on-tummy", "gm-kicks-and-waves-both-sides"]
+
+
+def test_skills_whose_window_includes_six_months_are_expected_now(page):
+    assert _groups(page)["expected_now"] == [
+        "gm-sits-without-support",
+        "gm-stands-with-assistance",
+        "gm-crawls-hands-and-knees",
+        "gm-walks-with-assistance",
+        "gm-gets-into-sitting",
+    ]
+
+
+def test_skills_starting_within_six_months_are_coming_up(page):
+    assert _groups(page)["coming_up"] == ["gm-stands-alone", "gm-walks-alone", "gm-pulls-up-to-standing"]
+
+
+def test_achieved_skill_is_in_achieved_not_overdue(page):
+    groups = _groups(page)
+    assert ("gm-rolls-tummy-to-back" in groups["achieved"], "gm-rolls-tummy-to-back" in groups["overdue"]) == (
+        True,
+        False,
+    )
+
+
+def test_skills_for_older_children_are_only_counted(page):
+    later = Skill.objects.catalogue().filter(domain__slug="gross-motor", window_start_months__gt=12.1).count()
+    assertContains(page, f"{later} more skills for older children will appear as Maya grows.")
+    assertNotContains(page, 'id="skill-gm-hops-on-one-leg"')
+
+
+def test_overdue_group_talks_of_the_therapist_not_of_delay(page):
+    assertContains(page, "talk to your child&#x27;s therapist or doctor")
+    assertNotContains(page, "delayed")
+
+
+def test_only_the_domains_skills_are_listed(page):
+    assert not any(slug.startswith(("fm-", "sc-", "sen-")) for slugs in _groups(page).values() for slug in slugs)
+
+
+def test_other_domain_has_its_own_checklist(login, guardian, child):
+    groups = _groups(login(guardian).get(_url(child, "fine-motor")))
+    assert "fm-passes-toy-hand-to-hand" in groups["expected_now"]
+
+
+def test_old_unrecorded_skills_are_listed_as_earlier_for_an_older_child(login, guardian, child):
+    child.date_of_birth = date(2021, 9, 10)
+    child.save(update_fields=["date_of_birth"])
+    groups = _groups(login(guardian).get(_url(child)))
+    assert "gm-lifts-head-on-tummy" in groups["earlier"]
+
+
+# --- Corrected age ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def premature(guardian):
+    """Born at 28 weeks, ten months ago: about 7.2 months corrected."""
+    baby = ChildFactory(given_name="Pip", date_of_birth=date(2024, 11, 10), gestational_weeks=28)
+    MembershipFactory(child=baby, user=guardian, role=Role.GUARDIAN)
+    return baby
+
+
+def test_premature_childs_checklist_says_it_uses_corrected_age(login, guardian, premature):
+    assertContains(login(guardian).get(_url(premature)), "skills are compared with corrected age")
+
+
+def test_premature_childs_checklist_groups_by_corrected_age(login, guardian, premature):
+    assert "gm-walks-alone" in _groups(login(guardian).get(_url(premature)))["coming_up"]
+
+
+def test_term_childs_checklist_does_not_mention_corrected_age(page):
+    assertNotContains(page, "corrected age")
+
+
+# --- Rows --------------------------------------------------------------------------------------------
+
+
+def test_row_shows_the_current_status_with_its_date_and_author(login, guardian, pt, child):
+    observation(child, guardian, skill="gm-sits-without-support", status="not_yet", on=date(2025, 8, 1))
+    observation(child, pt, skill="gm-sits-without-support", status="emerging", on=date(2025, 9, 5))
+    row = _row(login(guardian).get(_url(child)), "gm-sits-without-support")
+    assert "Now: Emerging, 5 Sep 2025 by Paul PT" in row
+
+
+def test_unrecorded_row_says_so(page):
+    assert "Not recorded yet" in _row(page, "gm-walks-alone")
+
+
+def test_row_shows_the_age_window_and_its_source(page):
+    assert "Typical age: 8.2–17.6 months · WHO MGRS 2006" in _row(page, "gm-walks-alone")
+
+
+def test_therapist_sees_the_level_of_assistance(login, pt, child):
+    assertContains(login(pt).get(_url(child)), 'name="assistance"')
+
+
+def test_parent_does_not_see_the_level_of_assistance(page):
+    assertNotContains(page, 'name="assistance"')
+
+
+def test_parent_sees_the_record_buttons(page):
+    assertContains(page, 'name="status" value="achieved"')
+
+
+def test_viewer_sees_no_record_buttons(login, viewer, child):
+    response = login(viewer).get(_url(child))
+    assertNotContains(response, 'name="status"')
+    assertNotContains(response, "/record/")
+
+
+def test_viewer_still_sees_the_current_status(login, guardian, viewer, child):
+    observation(child, guardian, skill="gm-sits-without-support", status="emerging", on=date(2025, 9, 5))
+    assert "Now: Emerging" in _row(login(viewer).get(_url(child)), "gm-sits-without-support")
+
+
+def test_parent_is_not_offered_a_custom_skill(page):
+    assertNotContains(page, "Add a custom skill")
+
+
+def test_therapist_is_offered_a_custom_skill(login, ot, child):
+    assertContains(login(ot).get(_url(child)), "Add a custom skill for Maya")
+
+
+# --- Unknown domain -------------------------------------------------------------------------------------
+
+
+def test_unknown_domain_is_404(login, guardian, child):
+    assert login(guardian).get(_url(child, "juggling")).status_code == 404

@@ -1,0 +1,187 @@
+"""Query-count guards: each list page makes the same number of queries however much data there is.
+
+Each bound is the count measured with CaptureQueriesContext, which was the same at both data
+sizes and on SQLite and PostgreSQL. Every page spends two on the session and the user; a
+child's page two more on the membership check and the "viewed" audit event.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import cycle
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tracker import services
+from tracker.models import Discipline, Domain, Observation, Role, Skill
+
+from ..factories import ChildFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
+
+# 4 + domains, skills, current observations.
+CHECKLIST_QUERIES = 7
+# 4 + domains, skills, current observations, care team, observation history (for the charts' tables).
+OVERVIEW_QUERIES = 9
+# 2 + children with their last observation, skills, current statuses.
+CASELOAD_QUERIES = 5
+# 4 + the skill, its history with who withdrew each.
+HISTORY_QUERIES = 6
+
+STATUSES = ("not_yet", "emerging", "achieved")
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def _history(child, by, *, skills: int, per_skill: int) -> None:
+    """`per_skill` observations of each of the first `skills` catalogue skills; the latest is current."""
+    statuses = cycle(STATUSES)
+    first_day = child.date_of_birth + timedelta(days=1)
+    rows = []
+    for skill in Skill.objects.catalogue().order_by("domain__order", "order")[:skills]:
+        for n in range(per_skill):
+            rows.append(
+                Observation(
+                    child=child,
+                    skill=skill,
+                    observed_on=first_day + timedelta(days=n),
+                    status=next(statuses),
+                    assistance="minimal" if n % 2 else "",
+                    recorded_by=by,
+                    recorded_by_name=by.name,
+                    is_current=n == per_skill - 1,
+                )
+            )
+    Observation.objects.bulk_create(rows)
+
+
+def _custom_skill(child, by, name: str = "Climbs the slide ladder") -> None:
+    skill = Skill(domain=Domain.objects.get(slug="gross-motor"), name=name)
+    services.add_custom_skill(child=child, skill=skill, by=by)
+
+
+# --- Data sizes -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_child(child, pt):
+    """Maya with nothing recorded."""
+    return child
+
+
+@pytest.fixture
+def busy_child(child, pt):
+    """Maya with 120 observations (60 skills, two each) and two custom skills."""
+    _history(child, pt, skills=60, per_skill=2)
+    _custom_skill(child, pt)
+    _custom_skill(child, pt, name="Walks on tiptoe")
+    return child
+
+
+def _small_caseload():
+    therapist = UserFactory(profession="pt")
+    child = ChildFactory()
+    MembershipFactory(child=child, user=therapist, role=Role.THERAPIST, discipline=Discipline.PHYSIOTHERAPY)
+    _history(child, therapist, skills=3, per_skill=1)
+    return therapist
+
+
+def _large_caseload():
+    """30 children (some born early) with 40 observations each and a custom skill each."""
+    therapist = UserFactory(profession="pt")
+    for n in range(30):
+        child = ChildFactory(
+            date_of_birth=date(2023, 1, 1) + timedelta(days=29 * n), gestational_weeks=(30 if n % 5 == 0 else None)
+        )
+        MembershipFactory(child=child, user=therapist, role=Role.THERAPIST, discipline=Discipline.PHYSIOTHERAPY)
+        _history(child, therapist, skills=20, per_skill=2)
+        _custom_skill(child, therapist)
+    return therapist
+
+
+def _long_skill_history(child, people) -> None:
+    """30 observations of one skill by three people: ten corrected, ten withdrawn, ten in force."""
+    skill = Skill.objects.get(slug="gm-sits-without-support")
+    by = cycle(people)
+    for n in range(10):
+        day = date(2025, 4, 1) + timedelta(days=n)
+
+        def new(status, day=day):
+            return Observation(child=child, skill=skill, observed_on=day, status=status)
+
+        wrong = services.record_observation(observation=new("emerging"), by=next(by))
+        services.correct_observation(original=wrong, correction=new("achieved"), by=next(by))
+        mistake = services.record_observation(observation=new("not_yet"), by=next(by))
+        services.withdraw_observation(observation=mistake, by=next(by), reason="Wrong skill")
+
+
+def _get(client, url: str) -> None:
+    assert client.get(url).status_code == 200
+
+
+# --- The guards ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["empty_child", "busy_child"])
+def test_checklist_queries_do_not_grow_with_observations(request, login, pt, size, django_assert_max_num_queries):
+    child = request.getfixturevalue(size)
+    client = login(pt)
+    with django_assert_max_num_queries(CHECKLIST_QUERIES):
+        _get(client, reverse("tracker:checklist", args=[child.public_id, "gross-motor"]))
+
+
+@pytest.mark.parametrize("size", ["empty_child", "busy_child"])
+def test_overview_queries_do_not_grow_with_observations(request, login, pt, size, django_assert_max_num_queries):
+    child = request.getfixturevalue(size)
+    client = login(pt)
+    with django_assert_max_num_queries(OVERVIEW_QUERIES):
+        _get(client, reverse("tracker:child_detail", args=[child.public_id]))
+
+
+@pytest.mark.parametrize("make", [_small_caseload, _large_caseload], ids=["1-child", "30-children"])
+def test_caseload_queries_do_not_grow_with_children(login, make, django_assert_max_num_queries):
+    client = login(make())
+    with django_assert_max_num_queries(CASELOAD_QUERIES):
+        _get(client, reverse("tracker:caseload"))
+
+
+def test_caseload_second_page_makes_the_same_queries(login, django_assert_max_num_queries):
+    client = login(_large_caseload())
+    with django_assert_max_num_queries(CASELOAD_QUERIES):
+        _get(client, reverse("tracker:caseload") + "?page=2&sort=quiet")
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["1-observation", "30-observations"])
+def test_skill_history_queries_do_not_grow_with_history(
+    login, child, guardian, ot, pt, long, django_assert_max_num_queries
+):
+    if long:
+        _long_skill_history(child, [guardian, ot, pt])
+    else:
+        services.record_observation(
+            observation=Observation(
+                child=child,
+                skill=Skill.objects.get(slug="gm-sits-without-support"),
+                observed_on=date(2025, 9, 1),
+                status="emerging",
+            ),
+            by=pt,
+        )
+    client = login(pt)
+    with django_assert_max_num_queries(HISTORY_QUERIES):
+        _get(client, reverse("tracker:skill_history", args=[child.public_id, "gm-sits-without-support"]))
+
+
+def test_the_large_sizes_are_what_they_claim(busy_child):
+    assert Observation.objects.filter(child=busy_child).count() == 120
+
+
+def test_the_large_caseload_is_what_it_claims():
+    therapist = _large_caseload()
+    assert Observation.objects.filter(child__care_team__user=therapist).count() == 30 * 40
