@@ -22,11 +22,20 @@ from .models import (
 )
 
 
+class NativeDateInput(forms.DateInput):
+    """The browser's date picker; it reads and writes ISO dates whatever the site's locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class ChildForm(forms.ModelForm):
     class Meta:
         model = Child
         fields = ["given_name", "family_name", "date_of_birth", "gestational_weeks"]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date_of_birth": NativeDateInput()}
         labels = {"family_name": "Family name (optional)"}
         help_texts = {
             "gestational_weeks": "Optional: weeks of pregnancy at birth, 24 to 42. "
@@ -107,7 +116,7 @@ class ObservationForm(forms.ModelForm):
         fields = ["status", "observed_on", "assistance", "note"]
         widgets = {
             "status": forms.RadioSelect,
-            "observed_on": forms.DateInput(attrs={"type": "date"}),
+            "observed_on": NativeDateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"assistance": "Level of assistance (optional)", "note": "Note (optional)"}
@@ -185,7 +194,8 @@ class NoteForm(forms.ModelForm):
             "goals",
         ]
         widgets = {
-            "session_date": forms.DateInput(attrs={"type": "date"}),
+            # ISO, whatever the locale: a date input shows nothing for "22/11/2026".
+            "session_date": NativeDateInput(),
             "body": forms.Textarea(attrs={"rows": 6}),
             "subjective": forms.Textarea(attrs={"rows": 3}),
             "objective": forms.Textarea(attrs={"rows": 3}),

@@ -351,3 +351,8 @@ def test_therapist_cannot_delete(login, guardian, pt, child):
 def test_a_new_child_added_elsewhere_is_not_in_my_list(login, guardian):
     ChildFactory(given_name="Stranger")
     assertNotContains(login(guardian).get(reverse("tracker:child_list")), "Stranger")
+
+
+def test_edit_form_shows_the_birth_date_in_the_format_date_pickers_read(login, guardian, child):
+    response = login(guardian).get(reverse("tracker:child_edit", args=[child.public_id]))
+    assert 'value="2025-03-10"' in response.content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import audit
+from ..forms import NativeDateInput
 from ..models import AuditAction, AuditEvent, Child, Note, Observation
 from ..permissions import Action, child_for, readable_notes, readable_notes_across_children
 from ..timeline import KIND_CHOICES, VOICE_CHOICES, TimelineFilter, timeline_page
@@ -22,8 +23,8 @@ FIRST_VISIT_WINDOW = timedelta(days=14)
 class TimelineFilterForm(forms.Form):
     voice = forms.ChoiceField(label="Who", required=False, choices=[("", "Everyone"), *VOICE_CHOICES])
     kind = forms.ChoiceField(label="What", required=False, choices=[("", "Everything"), *KIND_CHOICES])
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="From", required=False, widget=NativeDateInput())
+    date_to = forms.DateField(label="To", required=False, widget=NativeDateInput())
 
     def clean(self) -> dict:
         data = super().clean()
@@ -51,9 +52,10 @@ def timeline(request: HttpRequest, child_id) -> HttpResponse:
 def audit_log(request: HttpRequest, child_id) -> HttpResponse:
     """Who viewed or changed what in this child's record, newest first. Read only."""
     child = child_for(request.user, child_id, action=Action.VIEW_AUDIT)
+    # Recorded first: the page (counted, then fetched, lazily) must not shift under the new event.
+    audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the audit log")
     events = AuditEvent.objects.filter(child=child).order_by("-at", "-id")
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the audit log")
     return render(request, "tracker/audit_log.html", {"child": child, "page": page})
 
 
