@@ -44,5 +44,10 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The benchmark (README "Benchmark", bench/run.py): SQLite and PostgreSQL at 200 and 2,000 children.
+# A quick run: make bench BENCH_ARGS="--db sqlite --children 200"
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -5,3 +5,10 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.stamp_sign_in")

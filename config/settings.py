@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",
+    # After authentication and messages, and inside the header middleware so its log-in redirect
+    # carries CSP and frame headers too: logs out idle or too-old sessions, with a message.
+    "accounts.middleware.SessionTimeoutMiddleware",
     # django-axes wants to be last so it sees the final response of a login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,13 +142,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's, compared with our user's `email` and `name` (it has no first_name/last_name).
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 4096}},
 ]
 
 LOGIN_URL = "accounts:login"
@@ -155,6 +160,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Sessions live in the database so several app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# Signed-in sessions end after SESSION_IDLE_TIMEOUT seconds without a request
+# and SESSION_ABSOLUTE_LIMIT seconds after log-in (accounts/middleware.py).
+# 30 minutes idle: clinics share computers, and a record left open on one is
+# open to the next person; a parent re-typing a password now and then is the
+# smaller cost. 12 hours: one working day, so no session outlives a shift.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_LIMIT = env_int("SESSION_ABSOLUTE_LIMIT", 12 * 60 * 60)
+if SESSION_IDLE_TIMEOUT <= 0 or SESSION_ABSOLUTE_LIMIT <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_LIMIT must be positive numbers of seconds.")
 # The session token goes to the inviter's own browser only through the session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -187,6 +201,9 @@ STORAGES = {
 }
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Where `manage.py backup` writes by default (docs/security.md: backup, restore, retention).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -79,3 +79,25 @@ def login(client):
         return client
 
     return _login
+
+
+# --- Figures: the proof tests' one-line results, printed at the end of the run ----------
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    """Report one figure line, e.g. `figure("ACCESS MATRIX: 1040 tries, 0 leaks")`; printed under "Figures"."""
+
+    def _figure(line: str) -> None:
+        _FIGURES.append(line)
+
+    return _figure
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _FIGURES:
+        terminalreporter.section("Figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

@@ -6,7 +6,18 @@ import factory
 
 from accounts.models import User
 from tracker import services
-from tracker.models import CareTeamMembership, Child, Discipline, Invitation, Note, Observation, Role, Skill
+from tracker.models import (
+    CareTeamMembership,
+    Child,
+    Discipline,
+    Domain,
+    Goal,
+    Invitation,
+    Note,
+    Observation,
+    Role,
+    Skill,
+)
 
 PASSWORD = "a-long-test-password-123"
 
@@ -90,3 +101,27 @@ def note(
     if kind == "session":
         new.body, new.subjective = "", body
     return services.add_note(note=new, by=by, skills=[], goals=[])[0]
+
+
+def goal(
+    child: Child,
+    by: User,
+    *,
+    domain: str = "gross-motor",
+    skill: str | None = None,
+    description: str = "Walks 3 metres alone, 3 times out of 4, within 8 weeks.",
+    target: date | None = None,
+    baseline: int | None = -1,
+    weight: int = 1,
+) -> Goal:
+    """Set a goal the way the app does (owner, data version, audit)."""
+    new = Goal(
+        child=child,
+        domain=Domain.objects.get(slug=domain),
+        skill=Skill.objects.get(slug=skill) if skill else None,
+        description=description,
+        target_date=target or date(2026, 12, 31),
+        baseline_level=baseline,
+        weight=weight,
+    )
+    return services.set_goal(goal=new, by=by)

@@ -19,3 +19,9 @@ def record(
         object_id=str(obj.pk) if obj is not None else (str(child.public_id) if child else ""),
         summary=summary[:200],
     )
+
+
+def viewed_form(request, child: Child, obj: models.Model | None = None, *, summary: str) -> None:
+    """Record the opening of a form page that shows a child's record (a GET); a save records its own event."""
+    if request.method in ("GET", "HEAD"):
+        record(request.user, AuditAction.VIEWED, child, obj, summary=summary)

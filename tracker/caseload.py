@@ -68,7 +68,7 @@ def caseload_for(user, today: date, sort: str = "overdue") -> list[CaseloadRow]:
     )
     statuses: dict[int, dict[int, str]] = {child_id: {} for child_id in ids}
     for child_id, skill_id, status in (
-        Observation.objects.current().filter(child__in=ids).values_list("child_id", "skill_id", "status")
+        Observation.objects.current().filter(child__in=ids).order_by().values_list("child_id", "skill_id", "status")
     ):
         statuses[child_id][skill_id] = status
 

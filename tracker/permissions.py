@@ -119,6 +119,18 @@ def readable_notes(child: Child, notes: QuerySet) -> QuerySet:
     return notes.filter(visibility=Visibility.FAMILY)
 
 
+def readable_revisions(child: Child, note: Note) -> QuerySet:
+    """The earlier versions of `note` this member may read: a version written for the team only stays with the team.
+
+    A note first written care-team-only and later shared with the family keeps its team-only versions
+    in its history; a parent or viewer reading the note must not see them.
+    """
+    revisions = note.revisions.all()
+    if Action.READ_TEAM_NOTES in child.allowed:
+        return revisions
+    return revisions.filter(visibility=Visibility.FAMILY)
+
+
 def readable_notes_across_children(user) -> QuerySet:
     """Every note `user` may read on any of their children's teams (for cross-child lists)."""
     member_of = CareTeamMembership.objects.filter(user=user).values("child_id")

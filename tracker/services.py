@@ -1,5 +1,6 @@
 """Writes that touch several models at once, each in one transaction."""
 
+import hashlib
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from .models import (
     CareTeamMembership,
     Child,
     Discipline,
+    Goal,
+    GoalReview,
     Invitation,
     Note,
     NoteRevision,
@@ -147,9 +150,7 @@ def refresh_current_status(*, child: Child, skill: Skill) -> None:
         Observation.objects.filter(pk=latest).update(is_current=True)
 
 
-@transaction.atomic
-def record_observation(*, observation: Observation, by) -> Observation:
-    """Save a new observation (child, skill, status, date… already set) and update the current status."""
+def _save_observation(observation: Observation, by) -> Observation:
     begin_child_write(observation.child)
     observation.recorded_by = by
     observation.recorded_by_name = by.name
@@ -158,6 +159,26 @@ def record_observation(*, observation: Observation, by) -> Observation:
     observation.full_clean()
     observation.save()
     refresh_current_status(child=observation.child, skill=observation.skill)
+    return observation
+
+
+def _take_out_of_force(observation: Observation, by, reason: str) -> Observation:
+    begin_child_write(observation.child)
+    observation = Observation.objects.select_related("child", "skill").get(pk=observation.pk)
+    if observation.is_withdrawn:
+        raise ValidationError("This observation was already withdrawn.")
+    observation.withdrawn_at = timezone.now()
+    observation.withdrawn_by = by
+    observation.withdrawal_reason = reason[:200]
+    observation.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    refresh_current_status(child=observation.child, skill=observation.skill)
+    return observation
+
+
+@transaction.atomic
+def record_observation(*, observation: Observation, by) -> Observation:
+    """Save a new observation (child, skill, status, date… already set) and update the current status."""
+    _save_observation(observation, by)
     audit.record(
         by,
         AuditAction.CREATED,
@@ -171,25 +192,33 @@ def record_observation(*, observation: Observation, by) -> Observation:
 @transaction.atomic
 def withdraw_observation(*, observation: Observation, by, reason: str) -> Observation:
     """Take an observation out of force; it stays in the history, marked withdrawn."""
-    begin_child_write(observation.child)
-    observation = Observation.objects.select_related("child", "skill").get(pk=observation.pk)
-    if observation.is_withdrawn:
-        raise ValidationError("This observation was already withdrawn.")
-    observation.withdrawn_at = timezone.now()
-    observation.withdrawn_by = by
-    observation.withdrawal_reason = reason[:200]
-    observation.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    refresh_current_status(child=observation.child, skill=observation.skill)
-    audit.record(by, AuditAction.WITHDREW, observation.child, observation, summary=f"Withdrew: {reason[:150]}")
+    observation = _take_out_of_force(observation, by, reason)
+    # The reason is free text that may name the child; it stays on the observation (erased with
+    # the child), never in the audit trail, which outlives an erasure.
+    audit.record(by, AuditAction.WITHDREW, observation.child, observation, summary="Withdrew an observation")
     return observation
 
 
 @transaction.atomic
 def correct_observation(*, original: Observation, correction: Observation, by) -> Observation:
-    """Replace a wrong observation: the original is withdrawn (kept), the correction points to it."""
-    withdraw_observation(observation=original, by=by, reason="Corrected")
+    """Replace a wrong observation: the original is withdrawn (kept), the correction points to it.
+
+    One change, one audit event (on the correction, naming the original it replaces).
+    """
+    original = _take_out_of_force(original, by, "Corrected")
     correction.corrects = original
-    return record_observation(observation=correction, by=by)
+    _save_observation(correction, by)
+    audit.record(
+        by,
+        AuditAction.CHANGED,
+        correction.child,
+        correction,
+        summary=(
+            f"Corrected observation {original.pk}: now {correction.get_status_display().lower()} "
+            f"for skill {correction.skill.slug}"
+        ),
+    )
+    return correction
 
 
 @transaction.atomic
@@ -224,11 +253,13 @@ def add_note(*, note: Note, by, skills, goals) -> tuple[Note, bool]:
 
     Returns (note, created).
     """
+    # Lock the child first: a racing double submit then waits here for the first one to
+    # commit, and finds its note below (instead of failing full_clean's uniqueness check).
+    begin_child_write(note.child)
     if note.submission_id is not None:
         existing = Note.objects.filter(author=by, submission_id=note.submission_id).first()
         if existing is not None:
             return existing, False
-    begin_child_write(note.child)
     note.author = by
     note.author_name = by.name
     note.author_voice = voice_of(note.child, by)
@@ -284,3 +315,90 @@ def withdraw_note(*, note: Note, by) -> Note:
     note.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
     audit.record(by, AuditAction.WITHDREW, note.child, note, summary="Withdrew a note")
     return note
+
+
+# --- Goals ------------------------------------------------------------------------
+
+GOAL_FIELDS = (
+    "domain",
+    "skill",
+    "description",
+    "target_date",
+    "status",
+    "weight",
+    "baseline_level",
+    "level_minus_2",
+    "level_minus_1",
+    "level_0",
+    "level_plus_1",
+    "level_plus_2",
+)
+
+
+def goal_version(goal: Goal) -> str:
+    """A fingerprint of the goal's editable fields: an edit form carries it, a save compares it.
+
+    Content rather than a timestamp, so two saves in the same instant still conflict, and a save
+    that changed nothing does not.
+    """
+    values = [str(getattr(goal, f"{name}_id" if name in ("domain", "skill") else name)) for name in GOAL_FIELDS]
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+
+
+class GoalConflict(Exception):
+    """Someone saved the goal after the editor opened it; `current` is the newer goal."""
+
+    def __init__(self, current: Goal) -> None:
+        super().__init__("The goal changed since you opened it.")
+        self.current = current
+
+
+def _goal_area(goal: Goal) -> str:
+    return goal.skill.slug if goal.skill_id else goal.domain.slug
+
+
+@transaction.atomic
+def set_goal(*, goal: Goal, by) -> Goal:
+    """Save a new goal (child, area or skill, description… already set), owned by the therapist who sets it."""
+    begin_child_write(goal.child)
+    goal.owner = by
+    goal.owner_name = by.name
+    goal.full_clean()
+    goal.save()
+    # The summary names the area, never the goal's text: it may hold the child's name.
+    audit.record(by, AuditAction.CREATED, goal.child, goal, summary=f"Set a goal about {_goal_area(goal)}")
+    return goal
+
+
+@transaction.atomic
+def edit_goal(*, goal_id: int, changes: dict, expected_version: str, by) -> Goal:
+    """Change a goal's fields; refused with GoalConflict if it changed since the editor loaded it."""
+    goal = Goal.objects.select_for_update().select_related("child").get(pk=goal_id)
+    if goal_version(goal) != expected_version:
+        raise GoalConflict(goal)
+    begin_child_write(goal.child)
+    changed = [name for name in GOAL_FIELDS if name in changes and getattr(goal, name) != changes[name]]
+    for name in changed:
+        setattr(goal, name, changes[name])
+    goal.full_clean()
+    goal.save()
+    audit.record(
+        by, AuditAction.CHANGED, goal.child, goal, summary=f"Edited a goal ({', '.join(changed) or 'nothing'})"
+    )
+    return goal
+
+
+@transaction.atomic
+def review_goal(*, review: GoalReview, by) -> GoalReview:
+    """Record the GAS level a goal reached on a date (goal, date, level, comment already set)."""
+    goal = review.goal
+    begin_child_write(goal.child)
+    review.reviewed_by = by
+    review.reviewed_by_name = by.name
+    review.reviewer_voice = voice_of(goal.child, by)
+    review.full_clean()
+    review.save()
+    audit.record(
+        by, AuditAction.CREATED, goal.child, review, summary=f"Reviewed goal {goal.pk}: level {review.level:+d}"
+    )
+    return review

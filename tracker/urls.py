@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseload, checklist, children, notes, team, timeline
+from .views import caseload, charts, checklist, children, export, goals, notes, review, team, timeline
 
 app_name = "tracker"
 
@@ -35,8 +35,30 @@ urlpatterns = [
     path("children/<uuid:child_id>/notes/<int:note_id>/withdraw/", notes.note_withdraw, name="note_withdraw"),
     path("children/<uuid:child_id>/timeline/", timeline.timeline, name="timeline"),
     path("children/<uuid:child_id>/audit/", timeline.audit_log, name="audit_log"),
+    # The family's data export (GDPR articles 15 and 20)
+    path("children/<uuid:child_id>/export.json", export.export_json, name="export_json"),
+    path("children/<uuid:child_id>/export.zip", export.export_zip, name="export_zip"),
     path("changes/", timeline.changes, name="changes"),
     path("changes/seen/", timeline.changes_seen, name="changes_seen"),
+    # Goals and charts
+    path("children/<uuid:child_id>/goals/", goals.goal_list, name="goal_list"),
+    path("children/<uuid:child_id>/goals/new/", goals.goal_create, name="goal_create"),
+    path("children/<uuid:child_id>/goals/<int:goal_id>/", goals.goal_detail, name="goal_detail"),
+    path("children/<uuid:child_id>/goals/<int:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
+    path("children/<uuid:child_id>/goals/<int:goal_id>/review/", goals.goal_review, name="goal_review"),
+    path("children/<uuid:child_id>/progress-review/", review.progress_review, name="progress_review"),
+    path(
+        "children/<uuid:child_id>/charts/milestones/<slug:domain_slug>.<str:fmt>",
+        charts.milestones_chart,
+        name="chart_milestones",
+    ),
+    path(
+        "children/<uuid:child_id>/charts/progress/<slug:domain_slug>.<str:fmt>",
+        charts.progress_chart,
+        name="chart_progress",
+    ),
+    path("children/<uuid:child_id>/charts/skills/<slug:skill_slug>.<str:fmt>", charts.skill_chart, name="chart_skill"),
+    path("children/<uuid:child_id>/charts/goals.<str:fmt>", charts.goals_chart, name="chart_goals"),
     path("caseload/", caseload.caseload, name="caseload"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
 ]

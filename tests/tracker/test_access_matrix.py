@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
 
-from ..factories import invitation, note, observation
+from ..factories import goal, invitation, note, observation
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -67,10 +67,33 @@ EXPECTED = {
     "note_withdraw": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
     "timeline": _row(get=_same(200), post=_same(405)),
     "audit_log": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    # The data export: guardians and therapists take everything they may read away; viewers may not.
+    "export_json": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    "export_zip": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
     "custom_skill_create": _row(
         get={"guardian": 403, "therapist": 200, "viewer": 403},
         post={"guardian": 403, "therapist": 200, "viewer": 403},
     ),
+    # Goals and charts: everyone on the team reads goals and charts; only therapists set and review goals.
+    "goal_list": _row(get=_same(200), post=_same(405)),
+    "goal_detail": _row(get=_same(200), post=_same(405)),
+    "goal_create": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "goal_edit": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "goal_review": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "progress_review": _row(get=_same(200), post=_same(405)),
+    "chart_milestones": _row(get=_same(200), post=_same(405)),
+    "chart_progress": _row(get=_same(200), post=_same(405)),
+    "chart_skill": _row(get=_same(200), post=_same(405)),
+    "chart_goals": _row(get=_same(200), post=_same(405)),
 }
 
 
@@ -122,6 +145,14 @@ def _kwargs(name, child, team):
         kwargs["note_id"] = note(child, team["pt"], visibility="family").pk
     if name in {"correct", "withdraw"}:
         kwargs["observation_id"] = observation(child, team["guardian"]).pk
+    if name in {"goal_detail", "goal_edit", "goal_review"}:
+        kwargs["goal_id"] = goal(child, team["pt"]).pk
+    if name.startswith("chart_"):
+        kwargs["fmt"] = "png"
+    if name in {"chart_milestones", "chart_progress"}:
+        kwargs["domain_slug"] = "gross-motor"
+    if name == "chart_skill":
+        kwargs["skill_slug"] = "gm-walks-alone"
     return kwargs
 
 

@@ -55,6 +55,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [
+            # A child's audit log, newest first, and the team changes on its timeline:
+            # the table grows with every page view, so neither may scan a child's history.
+            models.Index(fields=["child", "-at", "-id"], name="audit_child_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.object_type} at {self.at:%Y-%m-%d %H:%M}"

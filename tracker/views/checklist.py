@@ -86,6 +86,7 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
         return redirect(_checklist_url(child, skill))
     if request.method == "POST" and request.htmx:
         return _row(request, child, skill, form=form)
+    audit.viewed_form(request, child, skill, summary="Opened the recording form")
     return render(request, "tracker/observation_form.html", {"child": child, "skill": skill, "form": form})
 
 
@@ -131,6 +132,7 @@ def correct(request: HttpRequest, child_id, observation_id: int) -> HttpResponse
         messages.success(request, "Corrected. The original stays in the history, marked as corrected.")
         return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=original.skill.slug)
     context = {"child": child, "skill": original.skill, "form": form, "original": original}
+    audit.viewed_form(request, child, original, summary="Opened the correction form")
     return render(request, "tracker/observation_form.html", context)
 
 
@@ -172,4 +174,5 @@ def custom_skill_create(request: HttpRequest, child_id) -> HttpResponse:
         skill = services.add_custom_skill(child=child, skill=form.instance, by=request.user)
         messages.success(request, f"“{skill.name}” is added to {child.given_name}'s checklist.")
         return redirect(_checklist_url(child, skill))
+    audit.viewed_form(request, child, summary="Opened the custom skill form")
     return render(request, "tracker/custom_skill_form.html", {"child": child, "form": form})

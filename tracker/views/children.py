@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import ages, audit, checklist, services
+from .. import ages, audit, chart_data, checklist, services
 from ..forms import ChildForm, ConfirmNameForm
 from ..models import AuditAction, Child, Domain, Skill
 from ..permissions import Action, child_for
@@ -59,11 +59,13 @@ def child_detail(request: HttpRequest, child_id) -> HttpResponse:
     audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the overview")
     today = timezone.localdate()
     domains = list(Domain.objects.all())
-    skills = Skill.objects.for_child(child).with_current_observation(child)
+    skills = list(Skill.objects.for_child(child).with_current_observation(child))
     summaries = checklist.summarise(domains, skills, child.effective_age_in_months(today))
     context = {
         "child": child,
         "summaries": summaries,
+        # The numbers behind the chart images, for the tables beside them (one query: the history).
+        "charts": chart_data.overview_charts(child, domains, skills, on=today),
         "needs_attention": checklist.needs_attention(summaries),
         "age": child.age_on(today),
         "corrected_age": child.corrected_age_on(today),
@@ -84,6 +86,7 @@ def child_edit(request: HttpRequest, child_id) -> HttpResponse:
             audit.record(request.user, AuditAction.CHANGED, child, summary=f"Edited the profile ({changed})")
         messages.success(request, "The profile is saved.")
         return redirect(child)
+    audit.viewed_form(request, child, summary="Opened the profile form")
     return render(request, "tracker/child_form.html", {"form": form, "child": child})
 
 
@@ -121,4 +124,5 @@ def child_delete(request: HttpRequest, child_id) -> HttpResponse:
         services.delete_child(child=child, by=request.user)
         messages.success(request, "The child's records are permanently deleted.")
         return redirect("tracker:child_list")
+    audit.viewed_form(request, child, summary="Opened the deletion page")
     return render(request, "tracker/child_delete.html", {"child": child, "form": form})

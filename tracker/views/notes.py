@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import audit, services
 from ..forms import NoteForm
 from ..models import AuditAction, Child, Note, Skill
-from ..permissions import Action, child_for, may_edit_note, note_kinds_for, readable_notes
+from ..permissions import Action, child_for, may_edit_note, note_kinds_for, readable_notes, readable_revisions
 
 PAGE_SIZE = 20
 SEARCHED_FIELDS = ("body", "subjective", "objective", "assessment", "plan")
@@ -32,7 +32,8 @@ def _note(child: Child, note_id: int) -> Note:
 def note_list(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
     notes = readable_notes(child, Note.objects.prefetch_related("skills", "goals"))
-    query = request.GET.get("q", "").strip()[:200]
+    # A NUL byte cannot be in stored text, and PostgreSQL refuses it in a query: drop it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     if query:
         match = Q()
         for field in SEARCHED_FIELDS:
@@ -57,7 +58,9 @@ def note_create(request: HttpRequest, child_id) -> HttpResponse:
         "visibility": "team" if len(kinds) > 1 else "family",
         # "Write a note about this skill" links pass ?skill=<slug>.
         "skills": list(
-            Skill.objects.for_child(child).filter(slug__in=request.GET.getlist("skill")).values_list("pk", flat=True)
+            Skill.objects.for_child(child)
+            .filter(slug__in=[slug for slug in request.GET.getlist("skill") if "\x00" not in slug])
+            .values_list("pk", flat=True)
         ),
     }
     form = NoteForm(request.POST or None, child=child, kinds=kinds, initial=initial)
@@ -70,6 +73,7 @@ def note_create(request: HttpRequest, child_id) -> HttpResponse:
         if created:
             messages.success(request, "Note saved.")
         return redirect("tracker:note_detail", child_id=child.public_id, note_id=note.pk)
+    audit.viewed_form(request, child, summary="Opened the note form")
     return render(request, "tracker/note_form.html", {"child": child, "form": form})
 
 
@@ -82,7 +86,7 @@ def note_detail(request: HttpRequest, child_id, note_id: int) -> HttpResponse:
     context = {
         "child": child,
         "note": note,
-        "revisions": note.revisions.all(),
+        "revisions": readable_revisions(child, note),
         "can_edit": may_edit_note(child, note) and not note.is_withdrawn,
     }
     return render(request, "tracker/note_detail.html", context)
@@ -118,6 +122,7 @@ def note_edit(request: HttpRequest, child_id, note_id: int) -> HttpResponse:
             messages.success(request, "Note saved. The previous version is kept in its history.")
             return redirect("tracker:note_detail", child_id=child.public_id, note_id=note.pk)
     context = {"child": child, "form": form, "note": note, "conflict": conflict}
+    audit.viewed_form(request, child, note, summary="Opened a note to edit")
     return render(request, "tracker/note_form.html", context, status=409 if conflict else 200)
 
 

@@ -1,0 +1,565 @@
+"""The benchmark harness: `make bench`, or `.venv/bin/python -m bench.run --db sqlite --children 200`.
+
+For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
+1. migrates a database of its own (bench/.data/bench_<N>.sqlite3, or the
+   PostgreSQL database bench_<N>) and seeds it with `seed_demo`, unless the
+   same size and seed are already there (bench/.data/state.json);
+2. runs bench/probe.py in-process: picks the child, counts each page's SQL
+   queries (test client + CaptureQueriesContext), times chart renders
+   against matplotlib's floor;
+3. serves the app with gunicorn (config/gunicorn.py: 2 sync workers,
+   preload) on a free 127.0.0.1 port with production settings — DEBUG off, a
+   generated secret key, 127.0.0.1 as the only host, whitenoise for static
+   files — except DJANGO_SECURE_SSL_REDIRECT=0 and DJANGO_SECURE_COOKIES=0,
+   because this is plain HTTP on loopback and the load generator cannot
+   follow an HTTPS redirect or send a Secure cookie over HTTP;
+4. logs in as a therapist and as a guardian through the login form;
+5. drives wrk (one thread, 8 connections, bench/wrk.lua) at every endpoint
+   for a few seconds, the baseline first and last;
+6. reads each worker's peak resident memory (VmHWM), counts "database is
+   locked" in the server's log, stops the server, and writes
+   bench/results/<date>-<db>-<N>.md (and a summary across runs).
+
+Only ever 127.0.0.1. Bounded: a few seconds per endpoint, about 15 minutes for
+the whole `make bench` on a 2-core machine, most of it seeding 2,000 children
+the first time.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / ".data"
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "wrk.lua"
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+GUNICORN = str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"
+PASSWORD = "bench-password-2026"  # noqa: S105 (seed_demo's published benchmark password)
+HOST = "127.0.0.1"  # the only address this harness ever sends traffic to
+
+# The issue's targets, reported (not enforced): ratios to the baseline measured in the same run.
+PAGE_MIN_RATIO, PAGE_MAX_P99_RATIO = 0.5, 4.0
+CACHED_CHART_MIN_RATIO, COLD_CHART_MAX_FLOOR_RATIO = 0.8, 2.0
+WRITE_MIN_RATIO, WORKER_MAX_MB = 0.3, 150
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# --- tools and databases -----------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    """wrk's path; installs Debian's package when running as root with apt-get, else says how."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is missing: installing Debian's package (apt-get install -y wrk)")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)  # noqa: S607
+        found = shutil.which("wrk")
+        if not found:
+            subprocess.run(["apt-get", "update", "-qq"], check=False)  # noqa: S607
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)  # noqa: S607
+            found = shutil.which("wrk")
+    if not found:
+        sys.exit("The benchmark needs wrk: `sudo apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`.")
+    return found
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    try:
+        import redis  # noqa: F401  (Django's RedisCache needs the client library)
+
+        with socket.create_connection((parsed.hostname or HOST, parsed.port or 6379), timeout=1):
+            return True
+    except (ImportError, OSError):
+        return False
+
+
+def database_url(db: str, children: int, pg_base: str) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{DATA / f'bench_{children}.sqlite3'}"
+    return f"{pg_base.rstrip('/')}/bench_{children}"
+
+
+def ensure_database(db: str, url: str, pg_base: str, children: int) -> bool:
+    """Make the run's database if it is missing; True when it had to be made (so it needs seeding)."""
+    if db == "sqlite":
+        return not Path(url.removeprefix("sqlite:///")).exists()
+    import psycopg
+
+    name = f"bench_{children}"  # a fixed name: N is an integer
+    with psycopg.connect(f"{pg_base.rstrip('/')}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+
+
+def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(  # noqa: S603 (our own manage.py with fixed arguments)
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def prepare(env: dict, url: str, children: int, seed: int, reseed: bool) -> dict:
+    """Migrate, load the catalogue, and seed unless this size and seed are already there."""
+    manage(env, "migrate", "--verbosity", "0")
+    manage(env, "createcachetable")
+    manage(env, "load_catalogue", "--verbosity", "0")
+    state_file = DATA / "state.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    wanted = {"children": children, "seed": seed}
+    if not reseed and {k: state.get(url, {}).get(k) for k in wanted} == wanted:
+        log(f"reusing the data seeded on {state[url]['date']} ({children} children, seed {seed})")
+        return {"seeded": False, **state[url]}
+    log(f"seeding {children} children (seed {seed}) …")
+    started = time.monotonic()
+    output = manage(env, "seed_demo", "--children", str(children), "--seed", str(seed), "--reset").stdout
+    made = re.search(r"Made in ([\d.]+) s", output)
+    state[url] = {**wanted, "date": datetime.now(UTC).date().isoformat(), "seed_seconds": float(made.group(1))}
+    state_file.write_text(json.dumps(state, indent=2))
+    log(f"seeded in {time.monotonic() - started:.0f} s:\n{output}")
+    return {"seeded": True, **state[url], "output": output}
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    server_env = {**env, "GUNICORN_BIND": f"{HOST}:{port}", "WEB_CONCURRENCY": str(workers)}
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen(  # noqa: S603
+            [GUNICORN, "-c", "config/gunicorn.py", "config.wsgi:application"],
+            cwd=ROOT,
+            env=server_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited:\n{log_path.read_text()}")
+        try:
+            status, _, _ = http_request(port, "GET", "/accounts/login/")
+            if status == 200 and len(worker_pids(proc.pid)) == workers:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop_server(proc)
+    sys.exit(f"gunicorn did not answer on {HOST}:{port} within 90 s:\n{log_path.read_text()}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def worker_pids(master: int) -> list[int]:
+    try:
+        return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def memory_of(pid: int) -> dict:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmHWM", "VmRSS"):
+            fields[name] = round(int(value.split()[0]) / 1024, 1)
+    return {"pid": pid, "peak_mb": fields.get("VmHWM"), "rss_mb": fields.get("VmRSS")}
+
+
+def http_request(port: int, method: str, path: str, body: str = "", headers: dict | None = None):
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def login(port: int, email: str) -> dict:
+    """POST the login form with its CSRF token; return the session and CSRF cookies."""
+    cookies = SimpleCookie()
+    _, headers, html = http_request(port, "GET", "/accounts/login/")
+    for value in headers.get_all("Set-Cookie") or []:
+        cookies.load(value)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    body = urllib.parse.urlencode({"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    status, headers, _ = http_request(
+        port,
+        "POST",
+        "/accounts/login/",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken'].value}"},
+    )
+    for value in headers.get_all("Set-Cookie") or []:
+        cookies.load(value)
+    if status != 302 or "sessionid" not in cookies:
+        sys.exit(f"Logging in as {email} failed (HTTP {status}).")
+    return {"sessionid": cookies["sessionid"].value, "csrftoken": cookies["csrftoken"].value}
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+def run_wrk(wrk: str, port: int, endpoint: dict, session: dict, args, cold_days: list[str]) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_METHOD": endpoint["method"],
+        "BENCH_PATH": endpoint["path"],
+        "BENCH_COOKIE": f"sessionid={session['sessionid']}; csrftoken={session['csrftoken']}",
+        "BENCH_CSRF": session["csrftoken"],
+        "BENCH_BODY": endpoint.get("body", ""),
+        "BENCH_COLD_DAYS": ",".join(cold_days) if endpoint.get("cold") else "",
+    }
+    command = [wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", str(LUA)]
+    result = subprocess.run(  # noqa: S603
+        [*command, f"http://{HOST}:{port}/"], env=env, capture_output=True, text=True, check=False
+    )
+    found = re.search(r"^BENCH_RESULT (.*)$", result.stdout, re.MULTILINE)
+    if not found:
+        sys.exit(f"wrk failed for {endpoint['name']}:\n{result.stdout}\n{result.stderr}")
+    raw = json.loads(found.group(1))
+    seconds = raw["duration_us"] / 1e6
+    socket_errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    return {
+        "requests": raw["requests"],
+        "rps": raw["requests"] / seconds if seconds else 0.0,
+        "p50_ms": raw["p50_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "errors": raw["status_errors"] + socket_errors,
+    }
+
+
+def drain(port: int, workers: int) -> None:
+    """Wait until the requests wrk left queued are served, so they do not slow the next endpoint."""
+    for _ in range(workers * 2):
+        http_request(port, "GET", "/accounts/login/")
+
+
+def warm_up(wrk: str, port: int, endpoint: dict, session: dict, args) -> None:
+    if endpoint.get("cold"):
+        return  # every request must be a first render
+    quick = argparse.Namespace(connections=args.connections, duration=1)
+    run_wrk(wrk, port, endpoint, session, quick, [])
+    drain(port, args.workers)
+
+
+def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
+    """One database at one size: seed, probe, serve, load every endpoint, write the table."""
+    started = time.monotonic()
+    url = database_url(db, children, args.pg_url)
+    created = ensure_database(db, url, args.pg_url, children)
+    stamp = datetime.now(UTC)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))},
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        # Plain HTTP on loopback: no HTTPS redirect, no Secure-only cookies (see the module docstring).
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DATABASE_URL": url,
+        "BENCH_CACHE_PREFIX": f"bench-{stamp:%Y%m%d%H%M%S}-{db}-{children}",
+    }
+    if use_redis:
+        env["REDIS_URL"] = args.redis_url
+    log(f"== {db}, {children} children ({url})")
+    data = prepare(env, url, children, args.seed, args.reseed or created)
+
+    probe_file = DATA / f"probe-{db}-{children}.json"
+    log("probing: query counts and chart render cost (in-process) …")
+    probe = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.probe", str(probe_file)], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if probe.returncode != 0:
+        sys.exit(f"bench/probe.py failed:\n{probe.stdout}\n{probe.stderr}")
+    probed = json.loads(probe_file.read_text())
+
+    port = free_port()
+    log_path = DATA / f"gunicorn-{db}-{children}.log"
+    log(f"starting gunicorn ({args.workers} sync workers) on {HOST}:{port}")
+    load_before = os.getloadavg()
+    server = start_server(env, port, args.workers, log_path)
+    try:
+        first_workers = worker_pids(server.pid)
+        sessions = {"therapist": login(port, probed["targets"]["therapist"])}
+        sessions["guardian"] = login(port, probed["targets"]["guardian"])
+        sessions["writer"] = login(port, probed["targets"]["writer"])
+        endpoints = [*probed["endpoints"], {**probed["endpoints"][0], "name": "baseline (again, last)"}]
+        rows = []
+        for endpoint in endpoints:
+            session = sessions[endpoint["who"]]
+            warm_up(wrk, port, endpoint, session, args)
+            offset = log_path.stat().st_size
+            measured = run_wrk(wrk, port, endpoint, session, args, probed["cold_days"])
+            drain(port, args.workers)
+            with open(log_path, errors="replace") as server_log:
+                server_log.seek(offset)
+                new_lines = server_log.read()
+            measured["locked"] = new_lines.count("database is locked")
+            measured["tracebacks"] = new_lines.count("Traceback")
+            base_name = endpoint["name"].replace(" (again, last)", "")
+            measured["queries"] = probed["queries"].get(base_name, {}).get("queries")
+            measured["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
+            rows.append({**endpoint, **measured})
+            log(
+                f"{endpoint['name']:34} {measured['rps']:8.1f} req/s  p50 {measured['p50_ms']:7.1f} ms  "
+                f"p99 {measured['p99_ms']:7.1f} ms  errors {measured['errors']}  locked {measured['locked']}"
+            )
+        workers = [memory_of(pid) for pid in worker_pids(server.pid)]
+        restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
+    finally:
+        stop_server(server)
+    preloaded = "Preloaded the URLconf and matplotlib" in log_path.read_text(errors="replace")
+    result = {
+        "db": db,
+        "children": children,
+        "stamp": stamp.isoformat(timespec="seconds"),
+        "data": {k: v for k, v in data.items() if k != "output"},
+        "probe": {k: probed[k] for k in ("targets", "queries", "render", "missing", "observations", "children")},
+        "rows": rows,
+        "workers": workers,
+        "restarted_workers": restarted,
+        "preloaded": preloaded,
+        "cache": "Redis" if use_redis else "database cache table",
+        "load": {"before": load_before, "after": os.getloadavg()},
+        "args": {"duration": args.duration, "connections": args.connections, "workers": args.workers},
+        "seconds": round(time.monotonic() - started),
+    }
+    path = RESULTS / f"{stamp:%Y-%m-%d}-{db}-{children}.md"
+    path.write_text(markdown(result))
+    (DATA / f"result-{db}-{children}.json").write_text(json.dumps(result, indent=2, default=str))
+    log(f"wrote {path.relative_to(ROOT)} ({result['seconds']} s)")
+    for worker in workers:
+        log(f"worker {worker['pid']}: peak RSS {worker['peak_mb']} MB (now {worker['rss_mb']} MB)")
+    return result
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def _baseline(rows: list[dict]) -> tuple[float, float]:
+    """Mean throughput and p99 of the two baseline runs (first and last), to average out drift."""
+    base = [r for r in rows if r["name"].startswith("baseline")]
+    return sum(r["rps"] for r in base) / len(base), sum(r["p99_ms"] for r in base) / len(base)
+
+
+def _verdict(row: dict, base_rps: float, base_p99: float, db: str) -> str:
+    ratio, p99_ratio = row["rps"] / base_rps, row["p99_ms"] / base_p99
+    name = row["name"]
+    if name.startswith("baseline"):
+        return ""
+    if " cold" in name:
+        return "see render table"
+    if " cached" in name:
+        return "ok" if ratio >= CACHED_CHART_MIN_RATIO else f"below {CACHED_CHART_MIN_RATIO}×"
+    if "save" in name:
+        problems = []
+        if db == "postgresql" and ratio < WRITE_MIN_RATIO:
+            problems.append(f"below {WRITE_MIN_RATIO}×")
+        if row["errors"] or row["locked"]:
+            problems.append("errors")
+        return ", ".join(problems) or "ok"
+    problems = []
+    if ratio < PAGE_MIN_RATIO:
+        problems.append(f"below {PAGE_MIN_RATIO}×")
+    if p99_ratio > PAGE_MAX_P99_RATIO:
+        problems.append(f"p99 over {PAGE_MAX_P99_RATIO:g}×")
+    return ", ".join(problems) or "ok"
+
+
+def markdown(result: dict) -> str:
+    rows, db = result["rows"], result["db"]
+    base_rps, base_p99 = _baseline(rows)
+    targets = result["probe"]["targets"]
+    data = result["data"]
+    how = f"generated in {data['seed_seconds']} s" if data.get("seeded") else f"seeded {data['date']}, reused"
+    commit = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 (read-only)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    args = result["args"]
+    lines = [
+        f"# Benchmark: {db}, {result['children']:,} children — {result['stamp']}",
+        "",
+        f"- Commit {commit or 'unknown'} (with any uncommitted changes in the tree), Python "
+        f"{platform.python_version()}, {os.cpu_count()} cores; load average before/after "
+        f"{result['load']['before'][0]:.2f} / {result['load']['after'][0]:.2f} (other processes share this machine).",
+        f"- gunicorn, {args['workers']} sync workers, preload ({'URLconf and matplotlib preloaded' if result['preloaded'] else 'NOT preloaded'}); "  # noqa: E501
+        f"production settings over plain HTTP on 127.0.0.1; cache: {result['cache']}.",
+        f"- wrk, 1 thread, {args['connections']} connections, {args['duration']} s per endpoint after a 1 s warm-up "
+        "(none for cold charts).",
+        f"- Data: {result['probe']['children']:,} children, {result['probe']['observations']:,} observations "
+        f"(seed {data['seed']}, {how}). Pages load {targets['therapist']}'s oldest child "
+        f"({targets['child_observations']} observations, {targets['child_age_days']} days old; caseload "
+        f"{targets['caseload']}), the {targets['domain']} checklist and the {targets['skill']} skill; "
+        f"guardian {targets['guardian']}. Saves go to another child on the caseload (guardian "
+        f"{targets['writer']}), so they never grow the history the pages read.",
+        "",
+        "| page | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | db locked | SQL queries | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['name']} | {row['rps']:.1f} | {row['rps'] / base_rps:.2f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['p99_ms'] / base_p99:.1f} | {row['errors']} | {row['locked']} | "
+            f"{row['queries'] if row['queries'] is not None else '–'} | {_verdict(row, base_rps, base_p99, db)} |"
+        )
+    cold = [r for r in rows if r.get("cold")]
+    if any(r["requests"] > (r["cold_days"] or 0) for r in cold):
+        lines += ["", "Note: a cold chart run sent more requests than there were distinct days; later ones hit."]
+    lines += [
+        "",
+        "Errors are non-2xx/3xx responses plus socket errors and timeouts; 'db locked' counts "
+        "\"database is locked\" in the server's log. SQL queries: one request with Django's test client and "
+        "CaptureQueriesContext against the same database (second load; a cold chart with a new date).",
+        "",
+    ]
+    render = result["probe"]["render"]
+    if render:
+        lines += [
+            "## Chart render cost (in-process, median of 5 cold requests)",
+            "",
+            "Against matplotlib's floor measured in the same process: a bare Figure of the same size and format "
+            "with one line. A cold request includes its queries and the cache write.",
+            "",
+            "| chart | size px | cold ms | floor ms | × floor | cached hit ms | target (≤ 2× floor) |",
+            "|---|---|---:|---:|---:|---:|---|",
+        ]
+        for name, cost in render.items():
+            verdict = "ok" if cost["ratio_to_floor"] <= COLD_CHART_MAX_FLOOR_RATIO else "over"
+            size = "×".join(map(str, cost["size_px"]))
+            lines.append(
+                f"| {name} | {size} | {cost['cold_ms']} | {cost['floor_ms']} | {cost['ratio_to_floor']} | "
+                f"{cost['cached_ms']} | {verdict} |"
+            )
+        lines.append("")
+    for missing in result["probe"]["missing"]:
+        lines.append(f"- TODO: {missing} has no URL yet; not measured.")
+    lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]
+    lines.append("|---|---:|---:|---|")
+    for worker in result["workers"]:
+        verdict = "ok" if (worker["peak_mb"] or 0) < WORKER_MAX_MB else f"over {WORKER_MAX_MB} MB"
+        lines.append(f"| {worker['pid']} | {worker['peak_mb']} | {worker['rss_mb']} | {verdict} |")
+    if result["restarted_workers"]:
+        lines.append(f"\nWorkers replaced during the run (timeout or crash): {result['restarted_workers']}")
+    return "\n".join(lines) + "\n"
+
+
+def summary(results: list[dict]) -> str:
+    """Throughput ratio and query count of every page across the runs, side by side."""
+    runs = [(r["db"], r["children"]) for r in results]
+    lines = [
+        f"# Benchmark summary — {results[0]['stamp'][:10]}",
+        "",
+        "× baseline throughput (SQL queries) per run; the query count of a page should not change with size.",
+        "",
+        "| page | " + " | ".join(f"{db} {n:,}" for db, n in runs) + " | same queries at every size |",
+        "|---|" + "---:|" * len(runs) + "---|",
+    ]
+    names = [r["name"] for r in results[0]["rows"]]
+    for name in names:
+        cells, counts = [], {}
+        for result in results:
+            base_rps, _ = _baseline(result["rows"])
+            row = next((r for r in result["rows"] if r["name"] == name), None)
+            if row is None:
+                cells.append("–")
+                continue
+            cells.append(f"{row['rps'] / base_rps:.2f} ({row['queries']})")
+            counts.setdefault(result["db"], set()).add(row["queries"])
+        same = all(len(c) == 1 for c in counts.values())
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {'yes' if same else 'NO'} |")
+    lines += ["", "| run | baseline req/s | baseline p99 ms | worker peak RSS MB | cache |", "|---|---:|---:|---|---|"]
+    for result in results:
+        base_rps, base_p99 = _baseline(result["rows"])
+        peaks = ", ".join(str(w["peak_mb"]) for w in result["workers"])
+        label = f"{result['db']} {result['children']:,}"
+        lines.append(f"| {label} | {base_rps:.1f} | {base_p99:.1f} | {peaks} | {result['cache']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both (comma-separated)")
+    parser.add_argument("--children", default="200,2000", help="sizes, comma-separated (default 200,2000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per endpoint (default 5)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--cache", choices=["auto", "redis", "db"], default="auto")
+    args = parser.parse_args()
+    for url in (args.pg_url, args.redis_url):
+        if urllib.parse.urlparse(url).hostname not in (HOST, "localhost"):
+            sys.exit(f"The benchmark only talks to services on this machine, not {url}.")
+    dbs = [d.strip() for d in args.db.split(",") if d.strip()]
+    if not set(dbs) <= {"sqlite", "postgresql"}:
+        sys.exit("--db takes sqlite, postgresql or both.")
+    sizes = [int(n) for n in args.children.split(",")]
+    wrk = ensure_wrk()
+    use_redis = args.cache == "redis" or (args.cache == "auto" and redis_reachable(args.redis_url))
+    DATA.mkdir(parents=True, exist_ok=True)
+    (DATA / ".gitignore").write_text("# Benchmark databases, logs and probe output: generated, never committed.\n*\n")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    log("collecting static files (whitenoise serves them)")
+    static_env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "collectstatic-only-" + "x" * 40}
+    manage(static_env, "collectstatic", "--noinput", "--verbosity", "0")
+    results = [run_one(db, n, args, wrk, use_redis) for db in dbs for n in sizes]
+    if len(results) > 1:
+        runs = "-".join(f"{r['db']}-{r['children']}" for r in results)
+        path = RESULTS / f"{results[0]['stamp'][:10]}-summary-{runs}.md"
+        path.write_text(summary(results))
+        log(f"wrote {path.relative_to(ROOT)}")
+    log(f"done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

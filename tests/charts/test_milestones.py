@@ -1,0 +1,204 @@
+"""Chart 1, milestone windows: which skills, their groups and achievement ages; and the drawing."""
+
+from datetime import date
+
+import pytest
+
+from tracker.charts import milestones
+from tracker.charts.base import ChildAges, Observed, SkillWindow
+
+from .rendering import png_size, svg_has_script, svg_texts
+
+WHO = [
+    SkillWindow("gm-sits-without-support", "Sits without support", 3.8, 9.2),
+    SkillWindow("gm-stands-with-assistance", "Stands holding on", 4.8, 11.4),
+    SkillWindow("gm-crawls-hands-and-knees", "Crawls on hands and knees", 5.2, 13.5),
+    SkillWindow("gm-walks-with-assistance", "Walks holding on", 5.9, 13.7),
+    SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9),
+    SkillWindow("gm-walks-alone", "Walks alone", 8.2, 17.6),
+]
+OTHER_GROSS_MOTOR = [
+    SkillWindow("gm-lifts-head-on-tummy", "Lifts head during tummy time", 0, 2),
+    SkillWindow("gm-kicks-ball", "Kicks a ball forward", 18, 24),
+    SkillWindow("custom-no-window", "Climbs the slide ladder"),
+]
+TERM = ChildAges(born=date(2025, 1, 1))
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+
+
+def _chart(child, on, observations, skills=WHO, **options):
+    options.setdefault("domain_slug", "gross-motor")
+    return milestones.data(
+        child=child,
+        on=on,
+        domain="Gross motor",
+        colour="#0072B2",
+        skills=skills,
+        observations=observations,
+        **options,
+    )
+
+
+def _summary(chart):
+    return [(row.key, row.group, row.achieved_on, row.achieved_at) for row in chart.rows]
+
+
+TERM_HISTORY = [
+    Observed("gm-sits-without-support", date(2025, 7, 1), "achieved"),  # day 181: 5.95 months
+    Observed("gm-stands-with-assistance", date(2025, 8, 1), "not_yet"),
+    Observed("gm-stands-with-assistance", date(2025, 10, 1), "achieved"),  # day 273: 8.97 months
+    Observed("gm-crawls-hands-and-knees", date(2025, 12, 1), "emerging"),
+]
+
+
+def test_term_child_rows_groups_and_achievement_ages():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)  # day 424: 13.93 months
+    assert chart.age == 13.93
+    assert chart.corrected is False
+    assert _summary(chart) == [
+        ("gm-sits-without-support", "achieved", date(2025, 7, 1), 5.95),
+        ("gm-stands-with-assistance", "achieved", date(2025, 10, 1), 8.97),
+        ("gm-crawls-hands-and-knees", "overdue", None, None),  # emerging, window ended at 13.5
+        ("gm-walks-with-assistance", "overdue", None, None),  # never recorded, ended at 13.7
+        ("gm-stands-alone", "expected_now", None, None),
+        ("gm-walks-alone", "expected_now", None, None),
+    ]
+
+
+def test_preterm_child_is_placed_at_corrected_age():
+    history = [Observed("gm-sits-without-support", date(2025, 8, 15), "achieved")]  # 142 days after due: 4.67
+    chart = _chart(PRETERM, date(2025, 9, 1), history)  # 159 days after due: 5.22 (chronological 7.98)
+    assert (chart.age, chart.corrected, chart.age_label) == (5.22, True, "corrected age 5.2 months")
+    assert _summary(chart) == [
+        ("gm-sits-without-support", "achieved", date(2025, 8, 15), 4.67),
+        ("gm-stands-with-assistance", "expected_now", None, None),
+        ("gm-crawls-hands-and-knees", "expected_now", None, None),
+        ("gm-walks-with-assistance", "coming_up", None, None),
+        ("gm-stands-alone", "coming_up", None, None),
+        ("gm-walks-alone", "coming_up", None, None),
+    ]
+
+
+def test_achievement_keeps_its_corrected_age_after_correction_stops():
+    history = [Observed("gm-sits-without-support", date(2025, 8, 15), "achieved")]
+    chart = _chart(PRETERM, date(2027, 3, 1), history)  # 26 months chronological: no correction now
+    assert (chart.age, chart.corrected, chart.age_label) == (25.92, False, "age 25.9 months")
+    assert chart.rows[0].achieved_at == 4.67
+
+
+def test_gross_motor_shows_the_six_who_milestones_by_default():
+    chart = _chart(TERM, date(2026, 3, 1), [], skills=OTHER_GROSS_MOTOR + WHO)
+    assert [row.key for row in chart.rows] == [skill.key for skill in WHO]
+    assert chart.selection == "who"
+
+
+def test_show_all_gives_every_skill_with_a_window():
+    chart = _chart(TERM, date(2026, 3, 1), [], skills=OTHER_GROSS_MOTOR + WHO, show_all=True)
+    assert [row.key for row in chart.rows][:2] == ["gm-lifts-head-on-tummy", "gm-sits-without-support"]
+    assert len(chart.rows) == 8  # the custom skill without a window has no bar
+
+
+def test_other_domains_leave_out_unrecorded_skills_long_past_or_far_ahead():
+    skills = [
+        SkillWindow("early", "Early, never recorded", 0, 2),
+        SkillWindow("early-seen", "Early, recorded", 0, 2),
+        SkillWindow("now", "Now", 36, 48),
+        SkillWindow("soon", "Soon", 44, 50),
+        SkillWindow("later", "Later", 60, 72),
+    ]
+    history = [Observed("early-seen", date(2025, 2, 1), "achieved")]
+    chart = _chart(TERM, date(2028, 6, 1), history, skills=skills, domain_slug="fine-motor")  # 41 months
+    assert [(row.key, row.group) for row in chart.rows] == [
+        ("early-seen", "achieved"),
+        ("now", "expected_now"),
+        ("soon", "coming_up"),
+    ]
+
+
+def test_withdrawn_observations_do_not_count():
+    history = [
+        Observed("gm-sits-without-support", date(2025, 6, 1), "emerging"),
+        Observed("gm-sits-without-support", date(2025, 7, 1), "achieved", withdrawn=True),
+    ]
+    chart = _chart(TERM, date(2025, 8, 1), history)
+    assert (chart.rows[0].status, chart.rows[0].achieved_on) == ("emerging", None)
+
+
+def test_marker_is_the_first_achieved_observation():
+    history = [
+        Observed("gm-sits-without-support", date(2025, 6, 1), "achieved"),
+        Observed("gm-sits-without-support", date(2025, 7, 1), "achieved"),
+    ]
+    assert _chart(TERM, date(2025, 8, 1), history).rows[0].achieved_on == date(2025, 6, 1)
+
+
+def test_no_marker_when_the_skill_is_no_longer_achieved():
+    history = [
+        Observed("gm-sits-without-support", date(2025, 6, 1), "achieved"),
+        Observed("gm-sits-without-support", date(2025, 7, 1), "emerging"),
+    ]
+    assert _chart(TERM, date(2025, 8, 1), history).rows[0].achieved_at is None
+
+
+def test_observations_after_the_charts_day_are_ignored():
+    history = [Observed("gm-sits-without-support", date(2025, 9, 1), "achieved")]
+    assert _chart(TERM, date(2025, 8, 1), history).rows[0].status is None
+
+
+def test_alt_text_names_the_overdue_skills():
+    text = _chart(TERM, date(2026, 3, 1), TERM_HISTORY).alt_text()
+    assert (
+        "at age 13.9 months: 6 skills shown, 2 achieved, 2 overdue (Crawls on hands and knees, Walks holding on)"
+        in text
+    )
+
+
+# --- Drawing -----------------------------------------------------------------------
+
+
+def test_png_is_a_png_of_the_announced_size():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)
+    assert png_size(milestones.render(chart, "png")) == (800, 400) == (chart.width_px, chart.height_px)
+
+
+def test_long_lists_get_a_taller_chart():
+    skills = [SkillWindow(f"s{n}", f"Skill {n}", 1, 2 + n) for n in range(22)]
+    chart = _chart(TERM, date(2026, 3, 1), [], skills=skills, show_all=True)
+    assert png_size(milestones.render(chart, "png")) == (800, chart.height_px) == (800, 62 + 96 + 40 * 22)
+
+
+def test_svg_has_the_labels_as_text():
+    texts = svg_texts(milestones.render(_chart(PRETERM, date(2025, 9, 1), []), "svg"))
+    assert "age (months, corrected until 24 months)" in texts
+    assert "corrected age 5.2 months" in texts
+    assert "Sits without support" in texts
+    assert "Gross motor: the six WHO motor milestones" in texts
+
+
+def test_overdue_is_said_in_words_not_only_colour():
+    texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg"))
+    assert texts.count("overdue") == 3  # two bars and the legend
+
+
+def test_svg_has_no_script():
+    assert not svg_has_script(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg"))
+
+
+def test_chart_without_observations_says_so():
+    texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), []), "svg"))
+    assert "No observations recorded yet for these skills." in texts
+
+
+def test_chart_without_skills_says_so():
+    chart = _chart(TERM, date(2026, 3, 1), [], skills=[SkillWindow("x", "No window")])
+    assert "No skills with an age window to show." in svg_texts(milestones.render(chart, "svg"))
+
+
+def test_same_chart_same_bytes():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)
+    assert milestones.render(chart, "svg") == milestones.render(chart, "svg")
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="png or svg"):
+        milestones.render(_chart(TERM, date(2026, 3, 1), []), "gif")

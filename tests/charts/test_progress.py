@@ -1,0 +1,130 @@
+"""Chart 2, progress over time: the step points, for a term and a premature child; and the drawing."""
+
+from datetime import date
+
+from tracker.charts import progress
+from tracker.charts.base import ChildAges, Observed, SkillWindow
+
+from .rendering import png_size, svg_has_script, svg_texts
+
+SKILLS = [
+    SkillWindow("a", "Skill A", 0, 2),
+    SkillWindow("b", "Skill B", 2, 4),
+    SkillWindow("c", "Skill C", 3.8, 9.2),
+    SkillWindow("never", "Never recorded", 0, 3),
+    SkillWindow("custom", "No window"),
+]
+TERM = ChildAges(born=date(2025, 1, 1))
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+
+
+def _chart(child, on, observations, **options):
+    return progress.data(
+        child=child, on=on, domain="Gross motor", colour="#0072B2", skills=SKILLS, observations=observations, **options
+    )
+
+
+def _points(chart):
+    return [(point.age, point.expected, point.achieved) for point in chart.points]
+
+
+TERM_HISTORY = [
+    Observed("a", date(2025, 2, 15), "achieved"),  # day 45: 1.48 months
+    Observed("b", date(2025, 4, 1), "not_yet"),  # day 90: 2.96
+    Observed("b", date(2025, 5, 1), "achieved"),  # day 120: 3.94
+    Observed("c", date(2025, 8, 1), "emerging"),  # day 212: 6.97
+]
+
+
+def test_term_child_steps_where_a_window_ends_or_a_status_changes():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY)  # day 304: 9.99
+    assert _points(chart) == [
+        (2.0, 1, 1),  # A's window ends; A already achieved
+        (4.0, 2, 2),  # B's window ends; B achieved at 3.94
+        (9.2, 3, 2),  # C's window ends; C only emerging
+        (9.99, 3, 2),  # the chart's day
+    ]
+    assert [point.percent for point in chart.points] == [100.0, 100.0, 66.7, 66.7]
+
+
+def test_premature_child_is_measured_in_corrected_months():
+    history = [
+        Observed("a", date(2025, 6, 1), "achieved"),  # 67 days after due: 2.20 corrected months
+        Observed("b", date(2025, 8, 15), "achieved"),  # 142 days after due: 4.67
+    ]
+    chart = _chart(PRETERM, date(2025, 9, 1), history)  # 159 days after due: 5.22
+    assert _points(chart) == [
+        (2.0, 1, 0),  # A expected, not achieved until 2.20
+        (2.2, 1, 1),
+        (4.0, 2, 1),
+        (4.67, 2, 2),
+        (5.22, 2, 2),
+    ]
+    assert chart.age_axis_label == "age (months, corrected until 24 months)"
+
+
+def test_unrecorded_skills_do_not_count_as_missing():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY)
+    assert chart.latest.expected == 3  # "never" ended at 3 months but nobody recorded it
+
+
+def test_a_period_starts_with_the_state_at_its_first_day():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY, start=date(2025, 4, 15))  # day 104: 3.42
+    assert _points(chart) == [(3.42, 1, 1), (4.0, 2, 2), (9.2, 3, 2), (9.99, 3, 2)]
+    assert chart.start_age == 3.42
+
+
+def test_withdrawn_observations_do_not_count():
+    history = [*TERM_HISTORY, Observed("c", date(2025, 9, 1), "achieved", withdrawn=True)]
+    assert _chart(TERM, date(2025, 11, 1), history).latest.achieved == 2
+
+
+def test_goal_and_note_dates_become_ages_within_the_chart():
+    chart = _chart(
+        TERM,
+        date(2025, 11, 1),
+        TERM_HISTORY,
+        goal_dates=[date(2025, 8, 1), date(2026, 1, 1)],
+        note_dates=[date(2025, 4, 1)],
+    )
+    assert (chart.goal_ages, chart.note_ages) == ((6.97,), (2.96,))
+
+
+def test_nothing_observed_gives_no_points():
+    chart = _chart(TERM, date(2025, 11, 1), [])
+    assert (chart.points, chart.has_observations) == ((), False)
+
+
+def test_alt_text_gives_first_and_last_share():
+    text = _chart(TERM, date(2025, 11, 1), TERM_HISTORY).alt_text()
+    assert "100% (1 of 1) at 2.0 months, 66.7% (2 of 3) at 10.0 months" in text
+
+
+# --- Drawing -----------------------------------------------------------------------
+
+
+def test_png_is_800_by_400():
+    assert png_size(progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY), "png")) == (800, 400)
+
+
+def test_svg_has_axis_labels_with_units():
+    texts = svg_texts(
+        progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY, goal_dates=[date(2025, 8, 1)]), "svg")
+    )
+    assert {"age (months)", "achieved (%)", "goal set"} <= set(texts)
+    assert any(text.endswith("whose window has ended: now 2 of 3") for text in texts)
+
+
+def test_svg_has_no_script():
+    assert not svg_has_script(progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY), "svg"))
+
+
+def test_no_observations_says_so():
+    texts = svg_texts(progress.render(_chart(TERM, date(2025, 11, 1), []), "svg"))
+    assert "No observations recorded yet." in texts
+
+
+def test_nothing_expected_yet_says_so():
+    chart = _chart(TERM, date(2025, 1, 20), [Observed("a", date(2025, 1, 15), "achieved")])
+    texts = svg_texts(progress.render(chart, "svg"))
+    assert any("nothing is expected so far" in text for text in texts)

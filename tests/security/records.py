@@ -1,0 +1,113 @@
+"""A child's complete record, made the way the app makes it: a row in every table about a child.
+
+Used by the export and erasure tests. `full_record(child, guardian, therapist, text=...)` writes, through
+the app's services, a custom skill, observations (one corrected, one withdrawn), a goal about the custom
+skill with a review, notes for the team and for the family (one edited, so it has a revision, and linked to
+a skill and a goal), an invitation, and the audit events all of that leaves. `text(field)` gives the words
+for each free-text field, so a test can plant markers or spreadsheet formulas in them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from tracker import services
+from tracker.models import Child, Domain, Goal, GoalReview, Note, Observation, Skill
+
+from ..factories import invitation
+
+Text = Callable[[str], str]
+
+
+@dataclass
+class Record:
+    custom_skill: Skill
+    observations: list[Observation]
+    goal: Goal
+    review: GoalReview
+    team_note: Note
+    family_note: Note
+
+
+def _observe(child: Child, by, skill: Skill, status: str, on: date, note: str) -> Observation:
+    obs = Observation(child=child, skill=skill, status=status, observed_on=on, note=note)
+    return services.record_observation(observation=obs, by=by)
+
+
+def _write(child: Child, by, *, kind: str, visibility: str, body: str, skills=(), goals=()) -> Note:
+    new = Note(child=child, kind=kind, visibility=visibility, body=body, session_date=date(2026, 1, 5))
+    return services.add_note(note=new, by=by, skills=list(skills), goals=list(goals))[0]
+
+
+def _edit(note: Note, by, body: str) -> Note:
+    changes = {name: getattr(note, name) for name in services.NOTE_TEXT_FIELDS}
+    changes["body"] = body
+    return services.edit_note(
+        note_id=note.pk,
+        changes=changes,
+        skills=list(note.skills.all()),
+        goals=list(note.goals.all()),
+        expected_version=note.version,
+        by=by,
+    )
+
+
+def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
+    """Every kind of row about `child`; `therapist` must be a therapist on its team, `guardian` a guardian."""
+    fine_motor = Domain.objects.get(slug="fine-motor")
+    custom = services.add_custom_skill(
+        child=child,
+        skill=Skill(
+            domain=fine_motor,
+            name=text("custom skill name"),
+            description=text("custom skill description"),
+            source=text("custom skill source"),
+        ),
+        by=therapist,
+    )
+    walks = Skill.objects.get(slug="gm-walks-alone")
+    kept = _observe(child, guardian, walks, "emerging", date(2026, 1, 5), text("observation note"))
+    wrong = _observe(child, therapist, custom, "achieved", date(2026, 1, 6), text("wrong observation note"))
+    correction = services.correct_observation(
+        original=wrong,
+        correction=Observation(
+            child=child, skill=custom, status="emerging", observed_on=date(2026, 1, 6), note=text("correction note")
+        ),
+        by=therapist,
+    )
+    withdrawn = _observe(child, guardian, walks, "achieved", date(2026, 1, 7), text("withdrawn observation note"))
+    services.withdraw_observation(observation=withdrawn, by=guardian, reason=text("withdrawal reason"))
+
+    goal = services.set_goal(
+        goal=Goal(
+            child=child,
+            skill=custom,
+            description=text("goal description"),
+            target_date=date(2026, 12, 31),
+            baseline_level=-1,
+            level_minus_2=text("goal level -2"),
+            level_0=text("goal level 0"),
+        ),
+        by=therapist,
+    )
+    review = services.review_goal(
+        review=GoalReview(goal=goal, reviewed_on=date(2026, 2, 1), level=-2, comment=text("review comment")),
+        by=therapist,
+    )
+
+    team_note = _write(
+        child, therapist, kind="general", visibility="team", body=text("team note"), skills=[custom], goals=[goal]
+    )
+    team_note = _edit(team_note, therapist, text("team note, edited"))
+    family_note = _write(child, guardian, kind="family_update", visibility="family", body=text("family note"))
+    family_note = _edit(family_note, guardian, text("family note, edited"))
+
+    invitation(child, email="invited.therapist@example.net", by=guardian)
+    return Record(
+        custom_skill=custom,
+        observations=[kept, wrong, correction, withdrawn],
+        goal=goal,
+        review=review,
+        team_note=team_note,
+        family_note=family_note,
+    )

@@ -1,0 +1,219 @@
+"""The benchmark's data generator: `manage.py seed_demo --children N --seed S [--reset]`.
+
+Small N here (the 2,000-child timing is the benchmark's business, not a test's).
+60 children give one OT and one PT caseload of 48 each (60% see both, 20% one).
+"""
+
+import hashlib
+import random
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from tracker.management.commands.seed_demo import BENCH_PASSWORD, caseload_sizes
+from tracker.models import (
+    AuditEvent,
+    CareTeamMembership,
+    Child,
+    Goal,
+    GoalReview,
+    Note,
+    NoteKind,
+    Observation,
+    Role,
+    Visibility,
+    Voice,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHILDREN = 60
+
+
+def seed(children: int = CHILDREN, seed: int = 7, **options) -> str:
+    out = StringIO()
+    call_command("seed_demo", children=children, seed=seed, stdout=out, **options)
+    return out.getvalue()
+
+
+def fingerprint() -> str:
+    """The generated content, without database ids."""
+    rows = [
+        *Child.objects.order_by("public_id").values_list(
+            "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "data_version"
+        ),
+        *Observation.objects.order_by("child__public_id", "skill__slug", "recorded_at", "status").values_list(
+            "child__public_id",
+            "skill__slug",
+            "observed_on",
+            "status",
+            "assistance",
+            "recorded_by__email",
+            "recorded_at",
+            "withdrawn_at",
+            "is_current",
+        ),
+        *Note.objects.order_by("child__public_id", "created_at", "kind").values_list(
+            "child__public_id", "author__email", "kind", "visibility", "body", "plan", "session_date", "version"
+        ),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def test_makes_the_children_asked_for():
+    seed()
+    assert Child.objects.count() == CHILDREN
+
+
+def test_every_child_has_one_guardian_and_an_ot_or_a_pt():
+    seed()
+    teams = Child.objects.annotate(
+        guardians=Count("care_team", filter=Q(care_team__role=Role.GUARDIAN)),
+        therapists=Count("care_team", filter=Q(care_team__role=Role.THERAPIST)),
+    )
+    assert {(c.guardians, 1 <= c.therapists <= 2) for c in teams} == {(1, True)}
+
+
+def test_each_family_has_one_guardian_for_one_or_more_children():
+    seed()
+    guardians = CareTeamMembership.objects.filter(role=Role.GUARDIAN).values("user").annotate(n=Count("child"))
+    assert {row["n"] for row in guardians} <= {1, 2, 3}
+
+
+def test_caseloads_are_between_20_and_60_children():
+    seed()
+    sizes = CareTeamMembership.objects.filter(role=Role.THERAPIST).values("user").annotate(n=Count("child"))
+    assert all(20 <= row["n"] <= 60 for row in sizes)
+
+
+@pytest.mark.parametrize("slots", [20, 37, 59, 61, 100, 799, 1600])
+def test_caseload_sizes_stay_within_20_to_60_and_cover_everyone(slots):
+    sizes = caseload_sizes(slots, random.Random(slots))  # noqa: S311
+    assert sum(sizes) == slots
+    assert all(20 <= size <= 60 for size in sizes)
+
+
+def test_observations_per_child_are_about_100_to_300():
+    seed()
+    per_child = list(Observation.objects.values("child").annotate(n=Count("id")).values_list("n", flat=True))
+    assert len(per_child) == CHILDREN
+    assert 100 <= sum(per_child) / len(per_child) <= 300
+    assert min(per_child) >= 50
+
+
+def test_exactly_one_current_observation_per_child_and_skill():
+    seed()
+    observed = Observation.objects.values("child", "skill").distinct().count()
+    current = Observation.objects.filter(is_current=True)
+    assert current.count() == observed
+    assert not current.values("child", "skill").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_the_current_observation_is_the_latest_in_force():
+    seed(children=10)
+    latest = {}
+    for obs in Observation.objects.in_force().order_by("observed_on", "recorded_at", "id"):
+        latest[(obs.child_id, obs.skill_id)] = obs.pk
+    assert set(latest.values()) == set(Observation.objects.current().values_list("pk", flat=True))
+
+
+def test_corrections_point_to_withdrawn_originals():
+    seed()
+    corrections = Observation.objects.exclude(corrects=None).select_related("corrects")
+    assert corrections.exists()
+    assert all(c.corrects.withdrawn_at is not None and c.withdrawn_at is None for c in corrections)
+
+
+def test_notes_of_every_kind_and_visibility_in_each_voice():
+    seed()
+    notes = Note.objects.all()
+    assert set(notes.values_list("kind", "visibility").distinct()) == {
+        (NoteKind.SESSION, Visibility.TEAM),
+        (NoteKind.SESSION, Visibility.FAMILY),
+        (NoteKind.GENERAL, Visibility.TEAM),
+        (NoteKind.GENERAL, Visibility.FAMILY),
+        (NoteKind.FAMILY_UPDATE, Visibility.FAMILY),
+    }
+    assert set(notes.values_list("author_voice", flat=True).distinct()) == {
+        Voice.OCCUPATIONAL_THERAPY,
+        Voice.PHYSIOTHERAPY,
+        Voice.FAMILY,
+    }
+
+
+def test_goals_have_reviews():
+    seed()
+    assert Goal.objects.count() >= CHILDREN
+    assert GoalReview.objects.exists()
+
+
+def test_every_child_has_a_data_version():
+    seed()
+    assert not Child.objects.filter(data_version=0).exists()
+
+
+def test_writes_leave_an_audit_trail():
+    seed()
+    assert AuditEvent.objects.filter(object_type="observation").count() >= Observation.objects.count()
+
+
+def test_the_same_seed_makes_the_same_data():
+    seed()
+    first = fingerprint()
+    seed(reset=True)
+    assert fingerprint() == first
+
+
+def test_another_seed_makes_other_data():
+    seed()
+    first = fingerprint()
+    seed(seed=8, reset=True)
+    assert fingerprint() != first
+
+
+def test_reset_replaces_rather_than_adds():
+    seed()
+    seed(reset=True)
+    assert Child.objects.count() == CHILDREN
+
+
+def test_refuses_to_add_a_second_set_without_reset():
+    seed()
+    with pytest.raises(CommandError, match="--reset"):
+        seed()
+
+
+def test_reset_leaves_other_people_alone(child, guardian):
+    seed()
+    seed(reset=True)
+    assert Child.objects.filter(pk=child.pk).exists()
+    assert get_user_model().objects.filter(pk=guardian.pk).exists()
+
+
+def test_bench_logins_share_one_known_password():
+    seed()
+    users = get_user_model().objects.filter(email__in=["therapist1@bench.example", "guardian1@bench.example"])
+    assert len(users) == 2
+    assert all(check_password(BENCH_PASSWORD, user.password) for user in users)
+    assert len(set(get_user_model().objects.values_list("password", flat=True))) == 1
+
+
+def test_prints_what_it_made_and_the_logins():
+    out = seed()
+    assert "children" in out and f"{CHILDREN:>9,}" in out
+    assert "therapist1@bench.example" in out and BENCH_PASSWORD in out
+    assert "Made in" in out
+
+
+def test_one_account_per_guardian_and_therapist():
+    seed()
+    professions = Counter(get_user_model().objects.values_list("profession", flat=True))
+    guardians = CareTeamMembership.objects.filter(role=Role.GUARDIAN).values("user").distinct().count()
+    therapists = CareTeamMembership.objects.filter(role=Role.THERAPIST).values("user").distinct().count()
+    assert professions["parent"] == guardians
+    assert professions["ot"] + professions["pt"] == therapists
