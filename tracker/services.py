@@ -224,6 +224,7 @@ def correct_observation(*, original: Observation, correction: Observation, by) -
 @transaction.atomic
 def add_custom_skill(*, child: Child, skill: Skill, by) -> Skill:
     """Save a therapist's custom skill for one child."""
+    begin_child_write(child)  # a new skill changes the child's checklists and charts
     skill.child = child
     skill.created_by = by
     skill.slug = f"custom-{uuid.uuid4().hex[:16]}"

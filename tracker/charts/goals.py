@@ -17,7 +17,7 @@ from .. import gas
 from . import base
 
 LEVELS = (-2, -1, 0, 1, 2)
-LEVEL_LABELS = {-2: "−2", -1: "−1", 0: "0 expected", 1: "+1", 2: "+2"}
+LEVEL_LABELS = {-2: "−2", -1: "−1", 0: "0", 1: "+1", 2: "+2"}
 LEGEND_CHARS = 18
 
 
@@ -153,7 +153,7 @@ def render(chart: GoalChart, fmt: str) -> bytes:
     figure = base.new_figure(chart.width_px, chart.height_px)
     subtitle = f"Latest overall T-score {chart.t_scores[-1].t:.1f} (50 = every goal at its expected outcome)"
     base.title(figure, chart.title, subtitle)
-    left, right = 110, 250
+    left, right = 90, 250
     level_axes = base.add_axes(figure, left=left, right=right, top=66, bottom=190)
     t_axes = base.add_axes(figure, left=left, right=right, top=236, bottom=56)
 
@@ -180,9 +180,9 @@ def render(chart: GoalChart, fmt: str) -> bytes:
         label = f"{line.name} {base.shorten(line.label, LEGEND_CHARS)}"
         style = (("color", colour), ("marker", marker), ("markersize", 8), ("linewidth", 2))
         keys.append(base.Key(label, "line", style))
-    level_axes.set_yticks(LEVELS, [LEVEL_LABELS[level] for level in LEVELS])
+    base.row_labels(level_axes, [LEVEL_LABELS[level] for level in LEVELS], positions=LEVELS, fontsize=12, grid=True)
     level_axes.set_ylim(-2.5, 2.5)
-    level_axes.set_ylabel("GAS level")
+    level_axes.set_ylabel("GAS level", labelpad=26)  # points: past the level names, which are not tick labels
     level_axes.axhline(0, color=base.MUTED, linewidth=1)
     baseline = (("marker", "o"), ("markerfacecolor", "white"), ("markeredgecolor", "black"), ("markersize", 8))
     keys.append(base.Key("baseline", "marker", baseline))
@@ -200,12 +200,13 @@ def render(chart: GoalChart, fmt: str) -> bytes:
 
     first = chart.start or min(point.on for line in chart.lines for point in line.points)
     x_range = (first - timedelta(days=7), chart.on + timedelta(days=7))
-    for axes in (level_axes, t_axes):
-        locator = AutoDateLocator(maxticks=7)
-        axes.set_xlim(*x_range)
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        axes.grid(True)
-        axes.set_axisbelow(True)
-    level_axes.tick_params(labelbottom=False)
+    # Dates are read off the lower panel; the upper one has no x ticks (each tick costs a few ms).
+    level_axes.set_xlim(*x_range)
+    level_axes.set_xticks([])
+    locator = AutoDateLocator(maxticks=7)
+    t_axes.set_xlim(*x_range)
+    t_axes.xaxis.set_major_locator(locator)
+    t_axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    t_axes.grid(True)
+    t_axes.set_axisbelow(True)
     return base.to_bytes(figure, fmt)
