@@ -47,13 +47,46 @@ def test_deploy_checks_pass_under_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = _production_env()
+def test_the_server_refuses_to_start_without_a_secret_key():
+    """gunicorn loads config.wsgi: with no configuration at all it must not start."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_manage_py_with_debug_off_refuses_to_run_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(DJANGO_DEBUG="0"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_plain_makemigrations_check_works_on_a_fresh_checkout(tmp_path):
+    """With no configuration, manage.py is a developer's tool and runs in development mode."""
+    env = _production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_nonsense_boolean_setting_is_refused():
