@@ -24,6 +24,7 @@ class Action(StrEnum):
     WRITE_ANY_NOTE = "write_any_note"
     MANAGE_GOALS = "manage_goals"
     ADD_CUSTOM_SKILL = "add_custom_skill"
+    RATE_ASSISTANCE = "rate_assistance"  # offered the level-of-assistance scale when recording
     INVITE_THERAPIST = "invite_therapist"
     MANAGE_TEAM = "manage_team"  # invite any role, remove members, revoke invitations
     EDIT_PROFILE = "edit_profile"
@@ -56,6 +57,7 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.WRITE_ANY_NOTE,
         Action.MANAGE_GOALS,
         Action.ADD_CUSTOM_SKILL,
+        Action.RATE_ASSISTANCE,
         Action.INVITE_THERAPIST,
         Action.EDIT_PROFILE,
         Action.EXPORT,

@@ -34,20 +34,13 @@ from .support import (
     fingerprint_diff,
     judge,
     may_use,
-    plain_template_rendering,
     rule_for,
     undone,
     untested_patterns,
     url_targets,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 METHODS = ("GET", "POST")

@@ -21,19 +21,12 @@ from .support import (
     ROLE_ON_A,
     build_world,
     clients_for,
-    plain_template_rendering,
     rule_for,
     undone,
     url_targets,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 CAPABILITY_URLS = {"tracker:invitation_accept"}

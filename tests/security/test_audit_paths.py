@@ -24,7 +24,6 @@ from .support import (
     ActorClient,
     audit_count,
     build_world,
-    plain_template_rendering,
     rule_for,
     undone,
     url_targets,
@@ -32,13 +31,7 @@ from .support import (
     who_may,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 ACCOUNT_PATHS = {

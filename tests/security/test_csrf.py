@@ -17,7 +17,6 @@ from .support import (
     build_world,
     db_fingerprint,
     fingerprint_diff,
-    plain_template_rendering,
     rule_for,
     undone,
     url_targets,
@@ -25,13 +24,7 @@ from .support import (
     who_may,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,19 +21,14 @@ from hypothesis import strategies as st
 
 from tracker.models import Domain, Goal, Skill
 
-from .support import build_world, clients_for, hidden_fields, plain_template_rendering, undone
+from .support import build_world, clients_for, hidden_fields, undone
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.usefixtures("fast_templates"),
     # Emoji have no glyph in the chart font: drawn as boxes, warned about, not an error.
     pytest.mark.filterwarnings("ignore:Glyph .* missing from font"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
 
 
 MAX_EXAMPLES = 25

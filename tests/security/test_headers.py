@@ -22,15 +22,9 @@ from django.urls import reverse
 from tracker import audit
 
 from ..test_project import ROOT, _production_env
-from .support import ActorClient, build_world, plain_template_rendering, rule_for, undone, url_targets, who_may
+from .support import ActorClient, build_world, rule_for, undone, url_targets, who_may
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 HTTPS = {

@@ -19,18 +19,11 @@ from .support import (
     fingerprint_diff,
     judge,
     may_use,
-    plain_template_rendering,
     undone,
     url_targets,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 def _reachable(world, client: ActorClient, actor: str, targets) -> list[tuple[str, object]]:

@@ -21,20 +21,13 @@ from .support import (
     MEMBERS_OF_A,
     build_world,
     clients_for,
-    plain_template_rendering,
     rule_for,
     undone,
     url_targets,
     valid_post,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_templates():
-    with plain_template_rendering():
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_templates")]
 
 
 PAYLOADS = [

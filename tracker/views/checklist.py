@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import audit, services
 from ..checklist import group_skills
 from ..forms import CustomSkillForm, ObservationForm, WithdrawForm
-from ..models import Assistance, AuditAction, Child, Domain, Observation, Role, Skill
+from ..models import Assistance, AuditAction, Child, Domain, Observation, Skill
 from ..permissions import Action, child_for
 
 GROUP_HEADINGS = {
@@ -34,8 +34,8 @@ GROUP_HEADINGS = {
 
 def _row_context(child: Child) -> dict:
     """What every checklist row needs: therapists also pick a level of assistance."""
-    therapist = child.membership.role == Role.THERAPIST
-    return {"assistance_levels": Assistance.choices if therapist else None}
+    rates = Action.RATE_ASSISTANCE in child.allowed
+    return {"assistance_levels": Assistance.choices if rates else None}
 
 
 def _skill(child: Child, slug: str) -> Skill:
