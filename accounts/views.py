@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from tracker import services
 from tracker.models import Child
 
 from .forms import DeleteAccountForm, ProfileForm, SignUpForm
@@ -41,7 +43,10 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            if "name" in form.changed_data:
+                services.touch_children_of(request.user)
         messages.success(request, "Your profile is saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
@@ -56,7 +61,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         user = request.user
         logout(request)
         end_sessions(user)
-        user.delete()
+        with transaction.atomic():
+            services.touch_children_of(user)  # their teams' pages list them until now
+            user.delete()
         messages.success(request, "Your account has been deleted.")
         return redirect("accounts:login")
     return render(request, "accounts/delete_account.html", {"form": form, "orphans": orphans})

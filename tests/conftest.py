@@ -9,6 +9,7 @@
 """
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from tracker.models import Discipline, Role
@@ -101,3 +102,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("Figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages and charts cached by one test never meet another's rows."""
+    cache.clear()

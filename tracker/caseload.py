@@ -53,6 +53,11 @@ SORT_KEYS = {
 }
 
 
+def caseload_version(user) -> tuple:
+    """What the caseload page depends on: which children are on it, and each one's data version (one query)."""
+    return tuple(Child.objects.visible_to(user).active().order_by("pk").values_list("public_id", "data_version"))
+
+
 def caseload_for(user, today: date, sort: str = "overdue") -> list[CaseloadRow]:
     children = list(
         Child.objects.visible_to(user)

@@ -84,14 +84,12 @@ def child_for(user, public_id, *, action: Action) -> Child:
     """
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        CareTeamMembership.objects.select_related("child").filter(user=user, child__public_id=public_id).first()
-    )
-    if membership is None:
+    found = Child.objects.with_membership(user, public_id)
+    if found is None:
         raise Http404("No child found.")
+    child, membership = found
     if action not in allowed_actions(membership.role):
         raise PermissionDenied("Your role on this child's team does not allow this.")
-    child = membership.child
     child.membership = membership
     child.allowed = allowed_actions(membership.role)
     return child

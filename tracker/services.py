@@ -6,7 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from . import audit
@@ -97,6 +97,7 @@ def accept_invitation(*, invitation: Invitation, user) -> CareTeamMembership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     if created:
+        begin_child_write(invitation.child)
         audit.record(
             user, AuditAction.JOINED, invitation.child, membership, summary=f"Joined as {membership.role_label}"
         )
@@ -113,6 +114,7 @@ def remove_member(*, membership: CareTeamMembership, by) -> None:
     if membership.is_responsible and not others_responsible:
         raise ValidationError("A child needs at least one guardian or therapist. Invite someone to take over first.")
     leaving = membership.user_id == by.pk
+    begin_child_write(child)
     audit.record(
         by,
         AuditAction.LEFT if leaving else AuditAction.REMOVED,
@@ -141,13 +143,20 @@ def begin_child_write(child: Child) -> None:
     Child.objects.filter(pk=child.pk).update(data_version=F("data_version") + 1)
 
 
+def touch_children_of(user) -> None:
+    """Bump the data version of every child on `user`'s teams: their name shows on those children's pages."""
+    Child.objects.filter(care_team__user=user).update(data_version=F("data_version") + 1)
+
+
 def refresh_current_status(*, child: Child, skill: Skill) -> None:
     """Mark the skill's latest observation in force as current, and only that one."""
     history = Observation.objects.filter(child=child, skill=skill)
     history.filter(is_current=True).update(is_current=False)
-    latest = history.in_force().newest_first().values_list("pk", flat=True).first()
-    if latest is not None:
-        Observation.objects.filter(pk=latest).update(is_current=True)
+    latest = history.in_force().newest_first().values("pk")[:1]
+    Observation.objects.filter(pk=Subquery(latest)).update(is_current=True)
+
+
+OBSERVATION_RELATIONS = ["child", "skill", "recorded_by", "corrects", "withdrawn_by"]
 
 
 def _save_observation(observation: Observation, by) -> Observation:
@@ -156,7 +165,10 @@ def _save_observation(observation: Observation, by) -> Observation:
     observation.recorded_by_name = by.name
     observation.recorded_as = voice_of(observation.child, by)
     observation.recorded_at = timezone.now()
-    observation.full_clean()
+    # The related rows are in hand (checked by the view), and the one constraint, a single current
+    # observation per skill, is kept just below and by the database: checking them again cost four
+    # queries and 40 % of a save (benchmark profile, issue 7).
+    observation.full_clean(exclude=OBSERVATION_RELATIONS, validate_constraints=False)
     observation.save()
     refresh_current_status(child=observation.child, skill=observation.skill)
     return observation
@@ -264,15 +276,21 @@ def add_note(*, note: Note, by, skills, goals) -> tuple[Note, bool]:
     note.author = by
     note.author_name = by.name
     note.author_voice = voice_of(note.child, by)
-    note.full_clean()
+    # The form has checked what was typed, including the family-update rule; the relations are in
+    # hand and a repeated submission is caught above and below. Checking those again cost a third
+    # of a save (benchmark profile, issue 7); the database still enforces every constraint.
+    note.full_clean(exclude=["child", "author", "withdrawn_by"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             note.save()
     except IntegrityError:
         # A double submit that raced past the check above: the first one won.
         return Note.objects.get(author=by, submission_id=note.submission_id), False
-    note.skills.set(skills)
-    note.goals.set(goals)
+    # A new note links nothing yet: add() inserts without first reading the links set() would compare.
+    if skills:
+        note.skills.add(*skills)
+    if goals:
+        note.goals.add(*goals)
     audit.record(by, AuditAction.CREATED, note.child, note, summary=f"Wrote a {note.get_kind_display().lower()}")
     return note, True
 

@@ -25,8 +25,9 @@ TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
 CHECKLIST_QUERIES = 7
 # 4 + domains, skills, current observations, care team, observation history (for the charts' tables).
 OVERVIEW_QUERIES = 9
-# 2 + children with their last observation, skills, current statuses.
-CASELOAD_QUERIES = 5
+# 2 + the caseload's children and data versions (the page cache's key), then, to draw the page:
+# children with their last observation, skills, current statuses.
+CASELOAD_QUERIES = 6
 # 4 + the skill, its history with who withdrew each.
 HISTORY_QUERIES = 6
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,36 @@ class ChildQuerySet(models.QuerySet):
     def archived_only(self) -> "ChildQuerySet":
         return self.filter(archived=True)
 
+    def with_membership(self, user, public_id) -> "tuple[Child, CareTeamMembership] | None":
+        """The child `public_id` and `user`'s place on its team, or None if they are not on it.
+
+        Every child page and chart starts with this lookup, so it is written out
+        as SQL: the benchmark's profile showed the ORM spending about 0.5 ms to
+        build and read it (ordering, joins, two models) against 0.02 ms for the
+        database to answer, a third of a cached page's whole cost.
+        """
+        children = self.raw(
+            "SELECT tracker_child.*, tracker_careteammembership.id AS membership_id,"
+            " tracker_careteammembership.role AS membership_role,"
+            " tracker_careteammembership.discipline AS membership_discipline"
+            " FROM tracker_child INNER JOIN tracker_careteammembership"
+            " ON tracker_careteammembership.child_id = tracker_child.id"
+            " WHERE tracker_careteammembership.user_id = %s AND tracker_child.public_id = %s",
+            [user.pk, Child._meta.get_field("public_id").get_db_prep_value(public_id, connection)],
+        )
+        child = next(iter(children), None)
+        if child is None:
+            return None
+        membership = CareTeamMembership(
+            pk=child.membership_id,
+            child=child,
+            user=user,
+            role=child.membership_role,
+            discipline=child.membership_discipline,
+        )
+        membership._state.adding, membership._state.db = False, child._state.db
+        return child, membership
+
     def left_without_team_if(self, user) -> "ChildQuerySet":
         """Children that would have no guardian or therapist left if `user` left their team."""
         others = CareTeamMembership.objects.responsible().filter(child=models.OuterRef("pk")).exclude(user=user)
@@ -75,8 +105,8 @@ class Child(models.Model):
         help_text="Leave empty for a baby born at term. Used for corrected age if born before 37 weeks.",
     )
     archived = models.BooleanField(default=False)
-    # Bumped by every write to the child's observations, goals or notes; charts
-    # and other derived views key their caches and ETags on it.
+    # Bumped by every write to the child's profile, care team, observations, goals
+    # or notes; charts and cached pages key their caches and ETags on it.
     data_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,6 +125,18 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        """Save; a change to an existing profile also moves the version cached pages and charts are keyed on."""
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # An F() expression, so that a concurrent write's bump is never lost by saving a stale count.
+        self.data_version = models.F("data_version") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "data_version"}
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["data_version"])
 
     def get_absolute_url(self) -> str:
         return reverse("tracker:child_detail", args=[self.public_id])

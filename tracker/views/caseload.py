@@ -3,11 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ..caseload import SORT_KEYS, caseload_for
+from ..caseload import SORT_KEYS, caseload_for, caseload_version
+from ..page_cache import render_page
 
 PAGE_SIZE = 25
 
@@ -18,6 +18,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "overdue")
     if sort not in SORT_KEYS:
         sort = "overdue"
-    rows = caseload_for(request.user, timezone.localdate(), sort=sort)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tracker/caseload.html", {"page": page, "sort": sort})
+
+    def context() -> dict:
+        rows = caseload_for(request.user, timezone.localdate(), sort=sort)
+        return {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "sort": sort}
+
+    return render_page(request, "tracker/caseload.html", context, version=caseload_version(request.user))

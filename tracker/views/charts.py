@@ -6,8 +6,10 @@ child's `data_version` (bumped by every write to their records), the birth
 facts (a profile edit moves every age) and today's date (ages move daily).
 A matching If-None-Match gets a 304 before anything is fetched or drawn;
 otherwise the bytes come from Django's cache, and are rendered and stored
-only on a miss. `Cache-Control: private, no-cache` lets the browser keep the
-image but makes it ask every time, and keeps shared caches out: it is a
+only on a miss. The domain or skill is looked up only on a miss (an unknown
+slug then gives a 404): a hit costs the permission check and one cache read.
+`Cache-Control: private, no-cache` lets the browser keep the image but makes
+it ask every time, and keeps shared caches out: it is a
 child's health data.
 
 Audit: no event is written per image. Chart images are part of viewing the
@@ -112,17 +114,17 @@ def milestones_chart(request: HttpRequest, child_id, domain_slug: str, fmt: str)
     """Milestone windows of one domain; `?all=1` for every skill; `?to=` for the state on that day."""
     child = child_for(request.user, child_id, action=Action.VIEW)
     fmt = _format(fmt)
-    domain = get_object_or_404(Domain, slug=domain_slug)
     period = _period(request, child)
     if period is None:
         return _bad_period()
     show_all = request.GET.get("all") == "1"
 
     def draw(today: date) -> bytes:
+        domain = get_object_or_404(Domain, slug=domain_slug)
         chart = chart_data.milestone_chart(child, domain, on=period[1] or today, show_all=show_all)
         return milestones.render(chart, fmt)
 
-    params = (domain.slug, show_all, period[1])
+    params = (domain_slug, show_all, period[1])
     return _chart_response(request, child, kind="milestones", params=params, fmt=fmt, draw=draw)
 
 
@@ -132,16 +134,16 @@ def progress_chart(request: HttpRequest, child_id, domain_slug: str, fmt: str) -
     """Share of expected skills achieved over the child's life, or over `?from=&to=`."""
     child = child_for(request.user, child_id, action=Action.VIEW)
     fmt = _format(fmt)
-    domain = get_object_or_404(Domain, slug=domain_slug)
     period = _period(request, child)
     if period is None:
         return _bad_period()
 
     def draw(today: date) -> bytes:
+        domain = get_object_or_404(Domain, slug=domain_slug)
         chart = chart_data.progress_chart(child, domain, on=period[1] or today, start=period[0])
         return progress.render(chart, fmt)
 
-    return _chart_response(request, child, kind="progress", params=(domain.slug, *period), fmt=fmt, draw=draw)
+    return _chart_response(request, child, kind="progress", params=(domain_slug, *period), fmt=fmt, draw=draw)
 
 
 @login_required
@@ -150,16 +152,16 @@ def skill_chart(request: HttpRequest, child_id, skill_slug: str, fmt: str) -> Ht
     """One skill's status and level of assistance over time."""
     child = child_for(request.user, child_id, action=Action.VIEW)
     fmt = _format(fmt)
-    skill = get_object_or_404(Skill.objects.for_child(child), slug=skill_slug)
     period = _period(request, child)
     if period is None:
         return _bad_period()
 
     def draw(today: date) -> bytes:
+        skill = get_object_or_404(Skill.objects.for_child(child), slug=skill_slug)
         chart = chart_data.skill_history_chart(child, skill, on=period[1] or today, start=period[0])
         return skill_history.render(chart, fmt)
 
-    return _chart_response(request, child, kind="skill", params=(skill.slug, *period), fmt=fmt, draw=draw)
+    return _chart_response(request, child, kind="skill", params=(skill_slug, *period), fmt=fmt, draw=draw)
 
 
 @login_required

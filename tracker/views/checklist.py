@@ -13,6 +13,7 @@ from .. import audit, services
 from ..checklist import group_skills
 from ..forms import CustomSkillForm, ObservationForm, WithdrawForm
 from ..models import Assistance, AuditAction, Child, Domain, Observation, Skill
+from ..page_cache import child_version, render_page
 from ..permissions import Action, child_for
 
 GROUP_HEADINGS = {
@@ -55,21 +56,24 @@ def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
     domain = next((d for d in domains if d.slug == domain_slug), None)
     if domain is None:
         raise Http404("No such domain.")
-    skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
-    today = timezone.localdate()
     audit.record(request.user, AuditAction.VIEWED, child, summary=f"Viewed the {domain.slug} checklist")
-    groups = group_skills(skills, child.effective_age_in_months(today))
-    context = {
-        "child": child,
-        "domain": domain,
-        "domains": domains,
-        "groups": [(key, *GROUP_HEADINGS[key], groups[key]) for key in GROUP_HEADINGS if groups[key]],
-        "later_count": len(groups["later"]),
-        "age": child.age_on(today),
-        "corrected_age": child.corrected_age_on(today),
-        **_row_context(child),
-    }
-    return render(request, "tracker/checklist.html", context)
+
+    def context() -> dict:
+        today = timezone.localdate()
+        skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
+        groups = group_skills(skills, child.effective_age_in_months(today))
+        return {
+            "child": child,
+            "domain": domain,
+            "domains": domains,
+            "groups": [(key, *GROUP_HEADINGS[key], groups[key]) for key in GROUP_HEADINGS if groups[key]],
+            "later_count": len(groups["later"]),
+            "age": child.age_on(today),
+            "corrected_age": child.corrected_age_on(today),
+            **_row_context(child),
+        }
+
+    return render_page(request, "tracker/checklist.html", context, version=child_version(child))
 
 
 @login_required

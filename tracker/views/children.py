@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import ages, audit, chart_data, checklist, services
 from ..forms import ChildForm, ConfirmNameForm
 from ..models import AuditAction, Child, Domain, Skill
+from ..page_cache import child_version, render_page
 from ..permissions import Action, child_for
 
 PAGE_SIZE = 25
@@ -57,22 +58,25 @@ def child_create(request: HttpRequest) -> HttpResponse:
 def child_detail(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
     audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the overview")
-    today = timezone.localdate()
-    domains = list(Domain.objects.all())
-    skills = list(Skill.objects.for_child(child).with_current_observation(child))
-    summaries = checklist.summarise(domains, skills, child.effective_age_in_months(today))
-    context = {
-        "child": child,
-        "summaries": summaries,
-        # The numbers behind the chart images, for the tables beside them (one query: the history).
-        "charts": chart_data.overview_charts(child, domains, skills, on=today),
-        "needs_attention": checklist.needs_attention(summaries),
-        "age": child.age_on(today),
-        "corrected_age": child.corrected_age_on(today),
-        "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),
-        "team": child.care_team.select_related("user"),
-    }
-    return render(request, "tracker/child_detail.html", context)
+
+    def context() -> dict:
+        today = timezone.localdate()
+        domains = list(Domain.objects.all())
+        skills = list(Skill.objects.for_child(child).with_current_observation(child))
+        summaries = checklist.summarise(domains, skills, child.effective_age_in_months(today))
+        return {
+            "child": child,
+            "summaries": summaries,
+            # The numbers behind the chart images, for the tables beside them (one query: the history).
+            "charts": chart_data.overview_charts(child, domains, skills, on=today),
+            "needs_attention": checklist.needs_attention(summaries),
+            "age": child.age_on(today),
+            "corrected_age": child.corrected_age_on(today),
+            "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),
+            "team": child.care_team.select_related("user"),
+        }
+
+    return render_page(request, "tracker/child_detail.html", context, version=child_version(child))
 
 
 @login_required

@@ -51,19 +51,22 @@ def note_create(request: HttpRequest, child_id) -> HttpResponse:
     kinds = note_kinds_for(child)
     if not kinds:
         raise PermissionDenied("Your role on this team cannot write notes.")
-    initial = {
-        "submission_id": uuid.uuid4(),
-        "session_date": timezone.localdate(),
-        "kind": kinds[0] if len(kinds) == 1 else "session",
-        "visibility": "team" if len(kinds) > 1 else "family",
-        # "Write a note about this skill" links pass ?skill=<slug>.
-        "skills": list(
-            Skill.objects.for_child(child)
-            .filter(slug__in=[slug for slug in request.GET.getlist("skill") if "\x00" not in slug])
-            .values_list("pk", flat=True)
-        ),
-    }
-    form = NoteForm(request.POST or None, child=child, kinds=kinds, initial=initial)
+    if request.method == "POST":
+        form = NoteForm(request.POST, child=child, kinds=kinds)
+    else:
+        initial = {
+            "submission_id": uuid.uuid4(),
+            "session_date": timezone.localdate(),
+            "kind": kinds[0] if len(kinds) == 1 else "session",
+            "visibility": "team" if len(kinds) > 1 else "family",
+            # "Write a note about this skill" links pass ?skill=<slug>.
+            "skills": list(
+                Skill.objects.for_child(child)
+                .filter(slug__in=[slug for slug in request.GET.getlist("skill") if "\x00" not in slug])
+                .values_list("pk", flat=True)
+            ),
+        }
+        form = NoteForm(child=child, kinds=kinds, initial=initial)
     if request.method == "POST" and form.is_valid():
         form.instance.child = child
         form.instance.submission_id = form.cleaned_data["submission_id"]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import audit
 from ..forms import NativeDateInput
 from ..models import AuditAction, AuditEvent, Child, Note, Observation
+from ..page_cache import child_version, render_page
 from ..permissions import Action, child_for, readable_notes, readable_notes_across_children
 from ..timeline import KIND_CHOICES, VOICE_CHOICES, TimelineFilter, timeline_page
 
@@ -37,14 +38,18 @@ class TimelineFilterForm(forms.Form):
 @require_safe
 def timeline(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
-    form = TimelineFilterForm(request.GET or None)
-    wanted = TimelineFilter(**form.cleaned_data) if form.is_valid() else TimelineFilter()
-    page, entries = timeline_page(child, readable_notes(child, Note.objects.all()), wanted, request.GET.get("page"))
     audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the team timeline")
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"child": child, "form": form, "page": page, "entries": entries, "query": query.urlencode()}
-    return render(request, "tracker/timeline.html", context)
+
+    def context() -> dict:
+        form = TimelineFilterForm(request.GET or None)
+        wanted = TimelineFilter(**form.cleaned_data) if form.is_valid() else TimelineFilter()
+        notes = readable_notes(child, Note.objects.all())
+        page, entries = timeline_page(child, notes, wanted, request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return {"child": child, "form": form, "page": page, "entries": entries, "query": query.urlencode()}
+
+    return render_page(request, "tracker/timeline.html", context, version=child_version(child))
 
 
 @login_required
