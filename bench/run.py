@@ -341,6 +341,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
             measured["tracebacks"] = new_lines.count("Traceback")
             base_name = endpoint["name"].replace(" (again, last)", "")
             measured["queries"] = probed["queries"].get(base_name, {}).get("queries")
+            measured["drawn_queries"] = probed["queries"].get(base_name, {}).get("drawn_queries")
             measured["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
             rows.append({**endpoint, **measured})
             log(
@@ -383,6 +384,14 @@ def _baseline(rows: list[dict]) -> tuple[float, float]:
     """Mean throughput and p99 of the two baseline runs (first and last), to average out drift."""
     base = [r for r in rows if r["name"].startswith("baseline")]
     return sum(r["rps"] for r in base) / len(base), sum(r["p99_ms"] for r in base) / len(base)
+
+
+def _queries(row: dict) -> str:
+    """The served count, and the drawn count in brackets when it differs."""
+    served, drawn = row.get("queries"), row.get("drawn_queries")
+    if served is None:
+        return "–"
+    return str(served) if drawn in (None, served) else f"{served} [{drawn}]"
 
 
 def _verdict(row: dict, base_rps: float, base_p99: float, db: str) -> str:
@@ -447,7 +456,7 @@ def markdown(result: dict) -> str:
         lines.append(
             f"| {row['name']} | {row['rps']:.1f} | {row['rps'] / base_rps:.2f} | {row['p50_ms']:.1f} | "
             f"{row['p99_ms']:.1f} | {row['p99_ms'] / base_p99:.1f} | {row['errors']} | {row['locked']} | "
-            f"{row['queries'] if row['queries'] is not None else '–'} | {_verdict(row, base_rps, base_p99, db)} |"
+            f"{_queries(row)} | {_verdict(row, base_rps, base_p99, db)} |"
         )
     cold = [r for r in rows if r.get("cold")]
     if any(r["requests"] > (r["cold_days"] or 0) for r in cold):
@@ -456,7 +465,9 @@ def markdown(result: dict) -> str:
         "",
         "Errors are non-2xx/3xx responses plus socket errors and timeouts; 'db locked' counts "
         "\"database is locked\" in the server's log. SQL queries: one request with Django's test client and "
-        "CaptureQueriesContext against the same database (second load; a cold chart with a new date).",
+        "CaptureQueriesContext against the same database: the second load, as the load test repeats it (a "
+        "page or chart served from the cache; a cold chart with a new date), then the first load in brackets "
+        "when it differs (the page drawn, since each run's cache starts empty).",
         "",
     ]
     render = result["probe"]["render"]
@@ -496,7 +507,8 @@ def summary(results: list[dict]) -> str:
     lines = [
         f"# Benchmark summary — {results[0]['stamp'][:10]}",
         "",
-        "× baseline throughput (SQL queries) per run; the query count of a page should not change with size.",
+        "× baseline throughput (SQL queries served [drawn]) per run; the query counts of a page should not change "
+        "with size.",
         "",
         "| page | " + " | ".join(f"{db} {n:,}" for db, n in runs) + " | same queries at every size |",
         "|---|" + "---:|" * len(runs) + "---|",
@@ -510,8 +522,8 @@ def summary(results: list[dict]) -> str:
             if row is None:
                 cells.append("–")
                 continue
-            cells.append(f"{row['rps'] / base_rps:.2f} ({row['queries']})")
-            counts.setdefault(result["db"], set()).add(row["queries"])
+            cells.append(f"{row['rps'] / base_rps:.2f} ({_queries(row)})")
+            counts.setdefault(result["db"], set()).add((row["queries"], row.get("drawn_queries")))
         same = all(len(c) == 1 for c in counts.values())
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {'yes' if same else 'NO'} |")
     lines += ["", "| run | baseline req/s | baseline p99 ms | worker peak RSS MB | cache |", "|---|---:|---:|---|---|"]

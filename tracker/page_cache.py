@@ -38,7 +38,9 @@ from django.utils import timezone
 
 # Bump when templates change in a way that must not be mixed with pages drawn before a deployment.
 PAGE_VERSION = 1
-CACHE_SECONDS = 24 * 60 * 60  # the key holds today's date, so an entry is useless after a day anyway
+# Long enough for a working session's back-and-forth between a child's pages; short enough that the
+# cache holds about an hour of pages, not a day's (an entry can always be drawn again).
+CACHE_SECONDS = 60 * 60
 # Derived from the secret key, so nobody can type it into a note and have it replaced with a token.
 CSRF_PLACEHOLDER = "csrf" + hashlib.sha256(f"page-cache-csrf|{settings.SECRET_KEY}".encode()).hexdigest()[:32]
 
