@@ -1,5 +1,6 @@
 """Chart images under a child: formats, validators (ETag, 304), the render cache, and no audit per image."""
 
+import gc
 from datetime import UTC, date, datetime
 
 import pytest
@@ -180,3 +181,24 @@ def test_chart_images_write_no_audit_event(login, guardian, child):
 def test_child_without_observations_gets_a_chart_that_says_so(login, guardian, child):
     texts = svg_texts(login(guardian).get(_url("chart_progress", child, "gross-motor", fmt="svg")).content)
     assert "No observations recorded yet." in texts
+
+
+def test_a_drawn_chart_leaves_no_figure_in_the_worker(client, child, pt):
+    """A Figure is a web of reference cycles holding its pixel buffer: the view collects it once drawn.
+
+    With the collector switched off, only the view's own collection can free it, so a figure still
+    alive after the response would stay in a gunicorn worker until some later full collection.
+    """
+    from matplotlib.figure import Figure
+
+    client.force_login(pt, backend="django.contrib.auth.backends.ModelBackend")
+    gc.collect()
+    gc.disable()
+    try:
+        response = client.get(_milestones(child))
+        alive = [thing for thing in gc.get_objects() if type(thing) is Figure]  # not isinstance: lazy objects
+    finally:
+        gc.enable()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert alive == []

@@ -17,6 +17,7 @@ page that embeds them (overview, goals, progress review), which records the
 view once; an event per image would bury that in a dozen copies.
 """
 
+import gc
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -80,6 +81,11 @@ def _chart_response(
         if body is None:
             body = draw(today)
             cache.set(f"chart:{key}", body, CACHE_SECONDS)
+            # A drawn Figure is a web of reference cycles (figure, canvas, axes, artists) holding its
+            # pixel buffer, freed only by a full collection: a worker kept every chart drawn since the
+            # last one (8.6 MB each at 800×2,000 px; workers peaked at 151–168 MB in the benchmark).
+            # Collecting now costs about 6 ms, next to a 40–500 ms drawing.
+            gc.collect()
         response = HttpResponse(body, content_type=FORMATS[fmt])
     response["ETag"] = etag
     response["Cache-Control"] = CACHE_CONTROL

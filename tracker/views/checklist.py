@@ -52,13 +52,12 @@ def _checklist_url(child: Child, skill: Skill) -> str:
 @require_safe
 def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
-    domains = list(Domain.objects.all())
-    domain = next((d for d in domains if d.slug == domain_slug), None)
-    if domain is None:
-        raise Http404("No such domain.")
-    audit.record(request.user, AuditAction.VIEWED, child, summary=f"Viewed the {domain.slug} checklist")
 
     def context() -> dict:
+        domains = list(Domain.objects.all())
+        domain = next((d for d in domains if d.slug == domain_slug), None)
+        if domain is None:
+            raise Http404("No such domain.")
         today = timezone.localdate()
         skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
         groups = group_skills(skills, child.effective_age_in_months(today))
@@ -73,7 +72,10 @@ def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
             **_row_context(child),
         }
 
-    return render_page(request, "tracker/checklist.html", context, version=child_version(child))
+    # An unknown area is a 404 while drawing; a page in the cache was drawn for a known one.
+    response = render_page(request, "tracker/checklist.html", context, version=child_version(child))
+    audit.record(request.user, AuditAction.VIEWED, child, summary=f"Viewed the {domain_slug} checklist")
+    return response
 
 
 @login_required
