@@ -18,8 +18,9 @@ What keys a page (`page_key`), and why each part is there:
 - today's date, because ages and "overdue" move with it.
 
 Never cached: a response carrying a one-off message (a "saved" banner), and
-anything not rendered by `render_page`. The permission check and the audit
-event of a view happen on every request, before the cache is consulted.
+anything not rendered by `render_page`. The permission check (before the
+cache is read) and the audit event of a view happen on every request, whether
+or not the page comes from the cache.
 
 The CSRF token is per person and per session, so a cached page holds a
 placeholder that is swapped for the requester's token on every response.
