@@ -190,6 +190,16 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def forget_cached(redis_url: str, prefix: str) -> None:
+    """Delete this run's pages and charts from Redis: every run has its own key prefix, so they are never read again."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    for start in range(0, len(keys), 1000):
+        client.delete(*keys[start : start + 1000])
+
+
 def worker_pids(master: int) -> list[int]:
     try:
         return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
@@ -352,6 +362,8 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
     finally:
         stop_server(server)
+        if use_redis:
+            forget_cached(args.redis_url, env["BENCH_CACHE_PREFIX"])
     preloaded = "Preloaded the URLconf and matplotlib" in log_path.read_text(errors="replace")
     result = {
         "db": db,

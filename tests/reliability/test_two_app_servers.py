@@ -31,12 +31,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.cache.backends.db import DatabaseCache
-from django.core.cache.backends.redis import RedisCache
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from config.cache import RedisCache
 from tracker import services
 from tracker.models import Discipline, Domain, Observation, Role, Skill
 
