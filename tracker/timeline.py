@@ -13,10 +13,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, DateField, F, QuerySet, Value
 from django.db.models.functions import TruncDate
 
-from .models import AuditAction, AuditEvent, Child, GoalReview, Note, NoteKind, Observation
+from .models import AuditEvent, Child, GoalReview, Note, NoteKind, Observation
+from .models.audit import TEAM_CHANGES
 
 PAGE_SIZE = 25
-TEAM_ACTIONS = [AuditAction.JOINED, AuditAction.LEFT, AuditAction.REMOVED, AuditAction.INVITED]
 
 # What the "kind" filter offers: note kinds, then the other entry types.
 KIND_CHOICES = [
@@ -69,7 +69,7 @@ def _sources(child: Child, notes: QuerySet, wanted: TimelineFilter) -> list[Quer
         reviews = GoalReview.objects.filter(goal__child=child)
         sources.append(_rows(reviews, "goal_review", day=F("reviewed_on"), at="created_at", voice=F("reviewer_voice")))
     if wanted.kind in ("", "team") and not wanted.voice:
-        changes = AuditEvent.objects.filter(child=child, action__in=TEAM_ACTIONS)
+        changes = AuditEvent.objects.filter(child=child, action__in=TEAM_CHANGES)
         sources.append(
             _rows(
                 changes,

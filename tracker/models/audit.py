@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     LEFT = "left", "left"
 
 
+# The events the team timeline shows as "team changes".
+TEAM_CHANGES = [AuditAction.JOINED, AuditAction.LEFT, AuditAction.REMOVED, AuditAction.INVITED]
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         # The one rewrite allowed is unlinking a deleted child or account
@@ -56,9 +60,14 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            # A child's audit log, newest first, and the team changes on its timeline:
-            # the table grows with every page view, so neither may scan a child's history.
+            # The table grows with every page view, so nothing may scan a child's whole history:
+            # the audit log page reads a child's events newest first...
             models.Index(fields=["child", "-at", "-id"], name="audit_child_newest_first"),
+            # ...and the team timeline only the few team changes among them (bench.plans showed it
+            # filtering every event of the child without this).
+            models.Index(
+                fields=["child", "at"], condition=models.Q(action__in=TEAM_CHANGES), name="audit_team_changes"
+            ),
         ]
 
     def __str__(self) -> str:
