@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0006_audit_child_newest_first_index'),
+        ("tracker", "0006_audit_child_newest_first_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(condition=models.Q(('action__in', ['joined', 'left', 'removed', 'invited'])), fields=['child', 'at'], name='audit_team_changes'),
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("action__in", ["joined", "left", "removed", "invited"])),
+                fields=["child", "at"],
+                name="audit_team_changes",
+            ),
         ),
     ]
