@@ -158,7 +158,7 @@ LOGIN_REDIRECT_URL = "tracker:child_list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions live in the database so several app servers can share them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 # Signed-in sessions end after SESSION_IDLE_TIMEOUT seconds without a request
 # and SESSION_ABSOLUTE_LIMIT seconds after log-in (accounts/middleware.py).
@@ -170,7 +170,7 @@ SESSION_ABSOLUTE_LIMIT = env_int("SESSION_ABSOLUTE_LIMIT", 12 * 60 * 60)
 if SESSION_IDLE_TIMEOUT <= 0 or SESSION_ABSOLUTE_LIMIT <= 0:
     raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_LIMIT must be positive numbers of seconds.")
 # The session token goes to the inviter's own browser only through the session.
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+MESSAGE_STORAGE = "config.messages.RecentSessionStorage"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -178,6 +178,8 @@ if REDIS_URL:
 else:
     # Shared by every app process, unlike the per-process memory cache.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+# Each worker also keeps up to this many bytes of drawn pages and charts in memory (config.cache.DrawnCache).
+DRAWN_CACHE_WORKER_BYTES = env_int("DRAWN_CACHE_WORKER_BYTES", 16 * 1024 * 1024)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
+from config.cache import drawn
 from tracker.models import Discipline, Role
 
 from .factories import ChildFactory, MembershipFactory, UserFactory, therapist
@@ -108,3 +109,4 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def _empty_cache():
     """Each test starts with an empty cache: pages and charts cached by one test never meet another's rows."""
     cache.clear()
+    drawn.clear()

@@ -4,7 +4,8 @@ Why: the benchmark's profile (bench/results, issue 7's note) showed that
 drawing the overview, a checklist, the timeline or the caseload costs 20–40 ms
 of template work and SQL, while the facts behind it change only when someone
 writes to the child's records. A page is drawn once per viewer and version,
-then served from the shared cache (Redis, or the database cache).
+then served from the worker's memory or the shared cache (Redis, or the
+database cache): config.cache.DrawnCache.
 
 What keys a page (`page_key`), and why each part is there:
 - the path with its query string: filters, sort order and page number;
@@ -31,11 +32,12 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from config.cache import drawn
 
 # Bump when templates change in a way that must not be mixed with pages drawn before a deployment.
 PAGE_VERSION = 1
@@ -72,10 +74,10 @@ def render_page(request: HttpRequest, template: str, context: Callable[[], dict]
     if _has_messages(request):
         return HttpResponse(render_to_string(template, context(), request))
     key = page_key(request, version)
-    html = cache.get(key)
+    html = drawn.get(key, CACHE_SECONDS)
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request)
-        cache.set(key, html, CACHE_SECONDS)
+        drawn.set(key, html, CACHE_SECONDS)
     return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 

@@ -6,7 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
 from . import audit
@@ -156,6 +156,24 @@ def refresh_current_status(*, child: Child, skill: Skill) -> None:
     Observation.objects.filter(pk=Subquery(latest)).update(is_current=True)
 
 
+def mark_current_if_latest(observation: Observation) -> None:
+    """Before a new observation is saved: make it the skill's current one if it is the latest in force.
+
+    The same rule as `refresh_current_status`, in one UPDATE instead of two
+    after the INSERT: a new observation is recorded now, so it is the latest
+    unless the current one was observed on a later day (a backdated entry).
+    Taking the mark off an older current one, if there is one, says it is the
+    latest; if none was taken off, it is the latest only if nothing is current
+    (nothing in force). A save makes one round trip fewer (issue 7's profile).
+    """
+    current = Observation.objects.filter(child=observation.child, skill=observation.skill, is_current=True)
+    older = Q(observed_on__lt=observation.observed_on) | Q(
+        observed_on=observation.observed_on, recorded_at__lte=observation.recorded_at
+    )
+    replaced = current.filter(older).update(is_current=False)
+    observation.is_current = replaced > 0 or not current.exists()
+
+
 OBSERVATION_RELATIONS = ["child", "skill", "recorded_by", "corrects", "withdrawn_by"]
 
 
@@ -169,8 +187,8 @@ def _save_observation(observation: Observation, by) -> Observation:
     # observation per skill, is kept just below and by the database: checking them again cost four
     # queries and 40 % of a save (benchmark profile, issue 7).
     observation.full_clean(exclude=OBSERVATION_RELATIONS, validate_constraints=False)
+    mark_current_if_latest(observation)
     observation.save()
-    refresh_current_status(child=observation.child, skill=observation.skill)
     return observation
 
 

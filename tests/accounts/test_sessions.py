@@ -4,11 +4,14 @@ import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.sessions import end_sessions
+from accounts.sessions import SessionStore, end_sessions
 
 from ..factories import PASSWORD, UserFactory
 
@@ -191,3 +194,40 @@ def test_password_reset_then_login_with_the_new_password_works(ana, mailoutbox):
     _reset(browser, ana, mailoutbox)
     _log_in(browser, ana, NEW_PASSWORD)
     assert _signed_in(browser)
+
+
+# --- SessionStore: an existing session is saved in one statement --------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_session_is_saved_with_one_update_outside_a_transaction(ana):
+    store = SessionStore()
+    store["seen"] = 1
+    store.create()
+    store = SessionStore(store.session_key)
+    store["seen"] = 2
+    with CaptureQueriesContext(connection) as queries:
+        store.save()
+    assert [query["sql"].split()[0] for query in queries] == ["UPDATE"]
+    assert SessionStore(store.session_key)["seen"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_session_ended_elsewhere_fails_instead_of_bringing_it_back(ana):
+    store = SessionStore()
+    store["seen"] = 1
+    store.create()
+    Session.objects.filter(session_key=store.session_key).delete()  # logged out on another device
+    store["seen"] = 2
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.filter(session_key=store.session_key).exists()
+
+
+def test_inside_a_transaction_a_session_is_saved_the_way_django_does(ana):
+    store = SessionStore()
+    store["seen"] = 1
+    store.create()
+    store["seen"] = 2
+    store.save()
+    assert SessionStore(store.session_key)["seen"] == 2

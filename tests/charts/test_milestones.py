@@ -1,5 +1,7 @@
 """Chart 1, milestone windows: which skills, their groups and achievement ages; and the drawing."""
 
+import re
+import xml.etree.ElementTree as ET
 from datetime import date
 
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from tracker.charts import milestones
 from tracker.charts.base import ChildAges, Observed, SkillWindow
 
-from .rendering import png_size, svg_has_script, svg_texts
+from .rendering import SVG, png_size, svg_has_script, svg_texts
 
 WHO = [
     SkillWindow("gm-sits-without-support", "Sits without support", 3.8, 9.2),
@@ -202,3 +204,21 @@ def test_same_chart_same_bytes():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="png or svg"):
         milestones.render(_chart(TERM, date(2026, 3, 1), []), "gif")
+
+
+def _age_label_anchor(chart) -> str:
+    """The text-anchor of the age label in the SVG: start, middle or end."""
+    root = ET.fromstring(milestones.render(chart, "svg"))  # noqa: S314 (our own rendering)
+    label = next(node for node in root.iter(f"{SVG}text") if "".join(node.itertext()).startswith(chart.age_label))
+    return re.search(r"text-anchor: (\w+)", label.get("style", "")).group(1)
+
+
+def test_the_age_label_stays_inside_the_chart_when_the_age_is_past_every_window():
+    # Six years old: every WHO window ended long ago, so the age line is at the chart's right edge.
+    chart = _chart(TERM, date(2031, 1, 1), TERM_HISTORY)
+    assert _age_label_anchor(chart) == "end"
+
+
+def test_the_age_label_is_centred_on_the_line_in_the_middle_of_the_chart():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY)  # 10 months: among the windows
+    assert _age_label_anchor(chart) == "middle"

@@ -49,7 +49,7 @@ def _faults(world) -> list[tuple[str, str, dict, Callable]]:
             "observation: current-status refresh fails",
             record,
             observation,
-            lambda mp: mp.setattr(services, "refresh_current_status", _raiser),
+            lambda mp: mp.setattr(services, "mark_current_if_latest", _raiser),
         ),
         (
             "correction: saving the new observation fails after the original is withdrawn",

@@ -5,13 +5,15 @@ from django.urls import reverse
 
 from tracker import audit
 from tracker.models import AuditAction, AuditEvent
+from tracker.models.audit import APPEND_COLUMNS, APPEND_SQL
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(guardian, child):
-    return audit.record(guardian, AuditAction.VIEWED, child, summary="Viewed the overview")
+    audit.record(guardian, AuditAction.VIEWED, child, summary="Viewed the overview")
+    return AuditEvent.objects.get()
 
 
 def test_viewing_the_overview_writes_one_viewed_event(login, guardian, child):
@@ -99,3 +101,25 @@ def test_deleting_the_child_through_the_page_keeps_earlier_events(login, guardia
         "deleted",
         "viewed",
     ]
+
+
+def test_the_plain_insert_writes_every_field_but_the_id():
+    """A field added to AuditEvent must be added to its INSERT too (tracker/models/audit.py)."""
+    assert set(APPEND_COLUMNS) == {field.attname for field in AuditEvent._meta.concrete_fields} - {"id"}
+    assert f"({', '.join(APPEND_COLUMNS)})" in APPEND_SQL
+
+
+def test_an_unknown_field_is_refused(guardian, child):
+    with pytest.raises(TypeError):
+        AuditEvent.objects.append(
+            actor_id=guardian.pk,
+            actor_name="",
+            action="viewed",
+            child_id=child.pk,
+            child_public_id=child.public_id,
+            object_type="child",
+            object_id="",
+            summary="",
+            mood="cheerful",
+        )
+    assert not AuditEvent.objects.exists()

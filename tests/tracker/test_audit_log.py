@@ -37,9 +37,9 @@ def _rows(response) -> list[str]:
     return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in body.split("</tr>")[:-1]]
 
 
-def _recorded(child, actor, action, summary: str, minutes_ago: int) -> AuditEvent:
+def _recorded(child, actor, action, summary: str, minutes_ago: int) -> None:
     with time_machine.travel(TODAY - timedelta(minutes=minutes_ago), tick=False):
-        return audit.record(actor, action, child, summary=summary)
+        audit.record(actor, action, child, summary=summary)
 
 
 # --- Access ---------------------------------------------------------------------

@@ -8,6 +8,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from config.cache import drawn
 from tracker.models import AuditEvent, Domain, Skill
 from tracker.views import charts as chart_views
 
@@ -22,9 +23,11 @@ TODAY = datetime(2026, 3, 1, 11, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _frozen_today_and_empty_cache():
     cache.clear()
+    drawn.clear()
     with time_machine.travel(TODAY, tick=False):
         yield
     cache.clear()
+    drawn.clear()
 
 
 def _url(name: str, child, *args, fmt: str = "png") -> str:

@@ -274,3 +274,38 @@ def test_tap_after_a_backdated_observation_becomes_current(login, guardian, chil
     observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 9, 1))
     login(guardian).post(_url(child), {"status": "achieved"})
     assert _current(child).status == "achieved"
+
+
+def test_after_every_observation_is_withdrawn_a_backdated_one_becomes_current(child, guardian):
+    withdrawn = observation(child, guardian, skill=SKILL, status="achieved", on=date(2025, 9, 5))
+    services.withdraw_observation(observation=withdrawn, by=guardian, reason="Wrong child")
+    earlier = observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 8, 1))
+    assert _current(child) == earlier
+
+
+def test_a_backdated_observation_leaves_the_current_one_alone(child, guardian):
+    current = observation(child, guardian, skill=SKILL, status="achieved", on=date(2025, 9, 5))
+    observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 8, 1))
+    current.refresh_from_db()
+    assert current.is_current
+    assert _observations(child).filter(is_current=True).count() == 1
+
+
+# --- Messages waiting for a page --------------------------------------------------------------
+
+
+def test_saves_never_shown_keep_only_the_ten_newest_messages(login, guardian, child):
+    """A client that posts and never loads a page must not grow its session without end."""
+    browser = login(guardian)
+    statuses = ["emerging", "achieved"] * 6
+    for status in statuses:
+        assert browser.post(_url(child), {"status": status}).status_code == 302
+    page = browser.get(reverse("tracker:checklist", args=[child.public_id, "gross-motor"]))
+    shown = page.content.decode().count("Saved: ")
+    assert (shown, _observations(child).count()) == (10, 12)
+    assert (
+        browser.get(reverse("tracker:checklist", args=[child.public_id, "gross-motor"]))
+        .content.decode()
+        .count("Saved: ")
+        == 0
+    )

@@ -209,6 +209,18 @@ def _observed_keys(history: Sequence[Observed], rows: Collection[MilestoneRow]) 
     return {o.skill for o in history if o.skill in shown}
 
 
+def _label_alignment(share: float) -> str:
+    """How to align the age label on a line `share` of the way across: it must not run off either edge.
+
+    Centred, "age 75.8 months" on a line near the right edge lost its last letters.
+    """
+    if share > 0.8:
+        return "right"
+    if share < 0.2:
+        return "left"
+    return "center"
+
+
 def render(chart: MilestoneChart, fmt: str) -> bytes:
     if not chart.rows:
         figure = base.message_figure(chart.title, "No skills with an age window to show.")
@@ -254,23 +266,24 @@ def render(chart: MilestoneChart, fmt: str) -> bytes:
         if row.overdue:
             axes.text(row.end + 0.2, i, "overdue", va="center", ha="left", fontsize=12, color=OVERDUE_EDGE)
 
+    base.row_labels(axes, [base.wrap(row.name, NAME_CHARS) for row in rows])
+    axes.set_ylim(len(rows) - 0.4, -0.9)
+    lowest = min([0.0, chart.age, *(at for _, at in achieved)])
+    highest = max([chart.age, *(row.end for row in rows), *(at for _, at in achieved)])
+    left, right = lowest - 0.5, highest + (3 if chart.overdue else 1)
+    axes.set_xlim(left, right)
+
     axes.axvline(chart.age, color="black", linestyle="--", linewidth=1.5, zorder=4)
     axes.text(
         chart.age,
         -0.75,
         chart.age_label,
-        ha="center",
+        ha=_label_alignment((chart.age - left) / (right - left)),
         va="bottom",
         fontsize=12,
         backgroundcolor="white",
         zorder=5,
     )
-
-    base.row_labels(axes, [base.wrap(row.name, NAME_CHARS) for row in rows])
-    axes.set_ylim(len(rows) - 0.4, -0.9)
-    lowest = min([0.0, chart.age, *(at for _, at in achieved)])
-    highest = max([chart.age, *(row.end for row in rows), *(at for _, at in achieved)])
-    axes.set_xlim(lowest - 0.5, highest + (3 if chart.overdue else 1))
     axes.set_xlabel(chart.age_axis_label)
     axes.grid(axis="x")
     axes.set_axisbelow(True)

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,37 @@ class Role(models.TextChoices):
 # --- Children -----------------------------------------------------------------
 
 
+# The child's columns in the order of Child._meta.concrete_fields (a test keeps the two in step).
+MEMBERSHIP_SQL = (
+    "SELECT tracker_child.id, tracker_child.public_id, tracker_child.given_name, tracker_child.family_name,"
+    " tracker_child.date_of_birth, tracker_child.gestational_weeks, tracker_child.archived,"
+    " tracker_child.data_version, tracker_child.created_at, tracker_child.updated_at,"
+    " tracker_careteammembership.id, tracker_careteammembership.role, tracker_careteammembership.discipline"
+    " FROM tracker_child INNER JOIN tracker_careteammembership"
+    " ON tracker_careteammembership.child_id = tracker_child.id"
+    " WHERE tracker_careteammembership.user_id = %s AND tracker_child.public_id = %s"
+)
+_CONVERTERS: dict[tuple[str, str], list] = {}
+
+
+def _child_converters(connection) -> list:
+    """(position, converters, column) for each of a child's columns that the database returns raw.
+
+    What Django's compiler applies to a query's rows (SQLite returns dates,
+    times, booleans and UUIDs as text or numbers), found once per database.
+    """
+    key = (connection.alias, connection.vendor)
+    if key not in _CONVERTERS:
+        found = []
+        for position, field in enumerate(Child._meta.concrete_fields):
+            column = field.get_col(Child._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if converters:
+                found.append((position, converters, column))
+        _CONVERTERS[key] = found
+    return _CONVERTERS[key]
+
+
 class ChildQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChildQuerySet":
         """Children on whose care team `user` is; the only way lists find children."""
@@ -56,30 +87,27 @@ class ChildQuerySet(models.QuerySet):
         """The child `public_id` and `user`'s place on its team, or None if they are not on it.
 
         Every child page and chart starts with this lookup, so it is written out
-        as SQL: the benchmark's profile showed the ORM spending about 0.5 ms to
-        build and read it (ordering, joins, two models) against 0.02 ms for the
-        database to answer, a third of a cached page's whole cost.
+        as SQL and read with a plain cursor: the benchmark's profile showed the
+        ORM spending about 0.5 ms to build and read it (ordering, joins, two
+        models) against 0.02 ms for the database to answer, and a raw queryset
+        still 0.05–0.1 ms more than this (issue 7).
         """
-        children = self.raw(
-            "SELECT tracker_child.*, tracker_careteammembership.id AS membership_id,"
-            " tracker_careteammembership.role AS membership_role,"
-            " tracker_careteammembership.discipline AS membership_discipline"
-            " FROM tracker_child INNER JOIN tracker_careteammembership"
-            " ON tracker_careteammembership.child_id = tracker_child.id"
-            " WHERE tracker_careteammembership.user_id = %s AND tracker_child.public_id = %s",
-            [user.pk, Child._meta.get_field("public_id").get_db_prep_value(public_id, connection)],
-        )
-        child = next(iter(children), None)
-        if child is None:
+        connection = connections[self.db]
+        public_id = Child._meta.get_field("public_id").get_db_prep_value(public_id, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(MEMBERSHIP_SQL, [user.pk, public_id])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        membership = CareTeamMembership(
-            pk=child.membership_id,
-            child=child,
-            user=user,
-            role=child.membership_role,
-            discipline=child.membership_discipline,
-        )
-        membership._state.adding, membership._state.db = False, child._state.db
+        fields = Child._meta.concrete_fields
+        values = list(row[: len(fields)])
+        for position, converters, column in _child_converters(connection):
+            for converter in converters:
+                values[position] = converter(values[position], column, connection)
+        child = Child.from_db(self.db, [field.attname for field in fields], values)
+        membership_id, role, discipline = row[len(fields) :]
+        membership = CareTeamMembership(pk=membership_id, child=child, user=user, role=role, discipline=discipline)
+        membership._state.adding, membership._state.db = False, self.db
         return child, membership
 
     def left_without_team_if(self, user) -> "ChildQuerySet":

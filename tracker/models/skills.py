@@ -179,7 +179,7 @@ class Observation(models.Model):
     )
     withdrawal_reason = models.CharField(max_length=200, blank=True)
     # The skill's current status is its latest observation in force. Kept as a
-    # flag (maintained only by services.refresh_current_status) so lists and
+    # flag (maintained only by services: refresh_current_status, mark_current_if_latest) so lists and
     # counts read one indexed row per skill instead of ranking the history.
     is_current = models.BooleanField(default=False, editable=False)
 

@@ -5,9 +5,10 @@ derived from what the picture depends on: the chart kind and parameters, the
 child's `data_version` (bumped by every write to their records), the birth
 facts (a profile edit moves every age) and today's date (ages move daily).
 A matching If-None-Match gets a 304 before anything is fetched or drawn;
-otherwise the bytes come from Django's cache, and are rendered and stored
-only on a miss. The domain or skill is looked up only on a miss (an unknown
-slug then gives a 404): a hit costs the permission check and one cache read.
+otherwise the bytes come from the worker's memory or the shared cache
+(config.cache.DrawnCache), and are rendered and stored only on a miss. The
+domain or skill is looked up only on a miss (an unknown slug then gives a
+404): a hit costs the permission check and one cache read.
 `Cache-Control: private, no-cache` lets the browser keep the image but makes
 it ask every time, and keeps shared caches out: it is a
 child's health data.
@@ -23,12 +24,13 @@ from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_safe
+
+from config.cache import drawn
 
 from .. import chart_data
 from ..charts import goals, milestones, progress, skill_history
@@ -77,10 +79,10 @@ def _chart_response(
     etag = f'"{key}"'
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        body = cache.get(f"chart:{key}")
+        body = drawn.get(f"chart:{key}", CACHE_SECONDS)
         if body is None:
             body = draw(today)
-            cache.set(f"chart:{key}", body, CACHE_SECONDS)
+            drawn.set(f"chart:{key}", body, CACHE_SECONDS)
             # A drawn Figure is a web of reference cycles (figure, canvas, axes, artists) holding its
             # pixel buffer, freed only by a full collection: a worker kept every chart drawn since the
             # last one (8.6 MB each at 800×2,000 px; workers peaked at 151–168 MB in the benchmark).
