@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -169,3 +170,19 @@ def test_a_cached_page_costs_only_the_checks(login, child, pt, url, queries, dja
     _text(client, url(child))
     with django_assert_num_queries(queries):
         _text(client, url(child))
+
+
+def test_a_catalogue_reload_is_on_the_next_checklist_and_chart(login, child, guardian):
+    """A corrected skill name or age window reaches pages and charts drawn before the reload."""
+    client = login(guardian)
+    Skill.objects.filter(slug="gm-sits-without-support").update(name="Sits up (old wording)")
+    chart = reverse("tracker:chart_milestones", args=[child.public_id, "gross-motor", "svg"])
+    assert "Sits up (old wording)" in _text(client, _checklist(child))
+    assert "Sits up (old wording)" in _text(client, chart)
+    call_command("load_catalogue", verbosity=0)
+    name = Skill.objects.get(slug="gm-sits-without-support").name
+    assert name != "Sits up (old wording)"
+    for url in (_checklist(child), chart):
+        page = _text(client, url)
+        assert name in page
+        assert "Sits up (old wording)" not in page

@@ -3,14 +3,24 @@
 The one loading path for reference data, used by `make run` and the tests.
 Skills are matched on their slug (natural key), so reloading updates them in
 place and never duplicates or orphans a child's observations.
+
+A reload moves every child's `data_version`: a skill's name or age window is
+on every checklist and chart, and drawn pages and charts are kept (in the
+shared cache and in each worker's memory) until that version moves.
 """
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import F
+
+from tracker.models import Child
 
 
 class Command(BaseCommand):
     help = "Load or update the reference skill catalogue."
 
     def handle(self, *args, **options) -> None:
-        call_command("loaddata", "catalogue", verbosity=options["verbosity"])
+        with transaction.atomic():
+            call_command("loaddata", "catalogue", verbosity=options["verbosity"])
+            Child.objects.update(data_version=F("data_version") + 1)
