@@ -199,12 +199,16 @@ def test_password_reset_then_login_with_the_new_password_works(ana, mailoutbox):
 # --- SessionStore: an existing session is saved in one statement --------------------------
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_changed_session_is_saved_with_one_update_outside_a_transaction(ana):
+def _stored_session() -> SessionStore:
     store = SessionStore()
     store["seen"] = 1
     store.create()
-    store = SessionStore(store.session_key)
+    return store
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changed_session_is_saved_with_one_update_outside_a_transaction(ana):
+    store = SessionStore(_stored_session().session_key)
     store["seen"] = 2
     with CaptureQueriesContext(connection) as queries:
         store.save()
@@ -214,9 +218,7 @@ def test_a_changed_session_is_saved_with_one_update_outside_a_transaction(ana):
 
 @pytest.mark.django_db(transaction=True)
 def test_saving_a_session_ended_elsewhere_fails_instead_of_bringing_it_back(ana):
-    store = SessionStore()
-    store["seen"] = 1
-    store.create()
+    store = _stored_session()
     Session.objects.filter(session_key=store.session_key).delete()  # logged out on another device
     store["seen"] = 2
     with pytest.raises(UpdateError):
@@ -225,9 +227,7 @@ def test_saving_a_session_ended_elsewhere_fails_instead_of_bringing_it_back(ana)
 
 
 def test_inside_a_transaction_a_session_is_saved_the_way_django_does(ana):
-    store = SessionStore()
-    store["seen"] = 1
-    store.create()
+    store = _stored_session()
     store["seen"] = 2
     store.save()
     assert SessionStore(store.session_key)["seen"] == 2
