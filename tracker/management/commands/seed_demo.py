@@ -95,51 +95,52 @@ ASSISTANCE_BY_STATUS = {
 }
 STATUS_ORDER = [Status.NOT_YET, Status.EMERGING, Status.ACHIEVED]
 
-# Notes in each author's voice: {name} is the child, {skill} a skill the note is about.
+# Notes in each author's voice: {name} is the child, {skill} a skill the note is about. Skill names are
+# statements ("Kicks a ball forward"), so the texts quote them rather than use them as verbs.
 SOAP = {
     Voice.OCCUPATIONAL_THERAPY: (
-        "Parent reports {name} is keen to try {skill} at home and gets frustrated with small pieces.",
-        "Seated at table, {skill} attempted 6 times: 3 with hand-over-hand, 3 with verbal prompts only.",
-        "Grasp and bilateral coordination improving; {skill} emerging with minimal assistance.",
-        "Home programme: 5 minutes of {skill} practice daily with chunky tools; review in 3 weeks.",
+        "Parent reports {name} is keen to practise “{skill}” at home and gets frustrated with small pieces.",
+        "Seated at table, “{skill}” attempted 6 times: 3 with hand-over-hand, 3 with verbal prompts only.",
+        "Grasp and bilateral coordination improving; “{skill}” emerging with minimal assistance.",
+        "Home programme: 5 minutes of practice daily with chunky tools (“{skill}”); review in 3 weeks.",
     ),
     Voice.PHYSIOTHERAPY: (
         "Family say {name} is more confident on the floor and at the park; tires on stairs.",
-        "{skill}: 4 of 5 attempts with contact guard; wide base, good head control throughout.",
-        "Strength and balance progressing; {skill} within reach before the next review.",
-        "Practise {skill} barefoot twice a day; add step-ups on the bottom stair; review in 4 weeks.",
+        "“{skill}”: 4 of 5 attempts with contact guard; wide base, good head control throughout.",
+        "Strength and balance progressing; “{skill}” within reach before the next review.",
+        "Practise barefoot twice a day (“{skill}”); add step-ups on the bottom stair; review in 4 weeks.",
     ),
 }
 GENERAL = {
     Voice.OCCUPATIONAL_THERAPY: [
         "Spoke with nursery about {name}'s seating at the table; they will try a foot block.",
-        "{name} managed {skill} with a little help today. Keep offering it at meal times.",
+        "{name} managed “{skill}” with a little help today. Keep offering it at meal times.",
         "Sensory diet reviewed: movement breaks before table work seem to help {name} settle.",
     ],
     Voice.PHYSIOTHERAPY: [
         "Orthotics review booked. {name}'s ankles are well aligned in the new shoes.",
-        "{name} tried {skill} on the soft play equipment. Lovely effort; keep it playful at home.",
+        "{name} tried “{skill}” on the soft play equipment. Lovely effort; keep it playful at home.",
         "Discussed a walking frame trial with the OT; not needed for now.",
     ],
 }
 FAMILY_UPDATES = {
     Voice.FAMILY: [
-        "{name} did {skill} at grandma's today, all on their own!",
+        "At grandma's today, all on their own: “{skill}”!",
         "Tough week with a cold, so not much practice. Back to it on Monday.",
         "Nursery said {name} joined in at circle time for the first time.",
-        "We tried the exercises every evening this week. {skill} is getting easier.",
+        "We tried the exercises every evening this week. “{skill}” is getting easier.",
     ],
-    Voice.OCCUPATIONAL_THERAPY: ["Great session with {name} today: {skill} is really coming on. Well done all!"],
-    Voice.PHYSIOTHERAPY: ["{name} worked so hard today. Keep up the {skill} practice, it shows."],
+    Voice.OCCUPATIONAL_THERAPY: ["Great session with {name} today: “{skill}” is really coming on. Well done all!"],
+    Voice.PHYSIOTHERAPY: ["{name} worked so hard today. Keep up the practice (“{skill}”), it shows."],
 }
 GOAL_TEXT = (
-    "{name} will {skill} with {help} in 3 of 4 attempts within 12 weeks.",
+    "“{skill}” with {help} in 3 of 4 attempts within 12 weeks.",
     [
-        "Does not attempt {skill}",
-        "Attempts {skill} with hand-over-hand help",
-        "{skill} with minimal assistance, 3 of 4 times",
-        "{skill} with supervision only",
-        "{skill} independently in different settings",
+        "Does not attempt “{skill}”",
+        "Attempts “{skill}” with hand-over-hand help",
+        "“{skill}” with minimal assistance, 3 of 4 times",
+        "“{skill}” with supervision only",
+        "“{skill}” independently in different settings",
     ],
 )
 GAS_FIELDS = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
@@ -610,7 +611,7 @@ class Generator:
                 skill = rng.choice([s for s in ours if s.start <= age_now + 6] or ours)
                 created = min(c.joined_at + timedelta(days=rng.randint(7, 60)), self.until - timedelta(days=1))
                 text, levels = GOAL_TEXT
-                name = skill.name.lower()
+                name = skill.name
                 help_ = rng.choice(["minimal assistance", "supervision", "no help"])
                 goal = Goal(
                     child_id=c.pk,
@@ -675,7 +676,7 @@ class Generator:
             voice = Voice.FAMILY if family else rng.choice(therapist_voices)
             author = c.team[voice]
             skill = rng.choice(own_skills)
-            words = {"name": c.given_name, "skill": skill.name.lower()}
+            words = {"name": c.given_name, "skill": skill.name}
             day = joined + timedelta(days=rng.randint(0, span))
             written = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
                 hours=rng.randint(9, 20), minutes=rng.randint(0, 59)
