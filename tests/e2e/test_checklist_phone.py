@@ -40,11 +40,15 @@ def test_parent_ticks_three_skills_and_the_overview_counts_change(
     page.get_by_role("link", name="Checklists").click()
     axe_check(page)
     rows = page.locator("li.skill-row")
+    row_count = rows.count()
     for index in range(3):
         row = rows.nth(index)
         row.get_by_role("button", name="Achieved").click()
         # htmx swaps the row in place: no page load, the row now says it is saved.
         expect(rows.nth(index).get_by_text("saved")).to_be_visible()
+    # The answer replaced each row (the target the list sets for its rows), not the form inside it.
+    assert rows.count() == row_count
+    assert page.locator("li.skill-row li.skill-row").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     axe_check(page)
 

@@ -123,6 +123,18 @@ def test_each_session_gets_its_own_csrf_token_from_a_cached_page(child, pt):
     assert first.post(record, {"status": "achieved", "csrfmiddlewaretoken": "x" * 64}).status_code == 403
 
 
+def test_a_cached_page_keeps_names_outside_ascii(login, child, guardian):
+    # Cached pages are kept as UTF-8 bytes: a name with accents must come back as typed.
+    child.given_name, child.family_name = "Zoë", "Nguyễn-Åberg"
+    child.save()
+    client = login(guardian)
+    drawn_page, served_page = (_text(client, _overview(child)) for _ in range(2))
+    assert "Zoë Nguyễn-Åberg" in served_page
+    # The same page apart from the CSRF token, which is masked afresh for every response.
+    token = re.compile(r"[A-Za-z0-9]{64}")
+    assert token.sub("TOKEN", served_page) == token.sub("TOKEN", drawn_page)
+
+
 def test_a_one_off_message_is_shown_once_and_never_cached(login, child, guardian):
     client = login(guardian)
     _text(client, _overview(child))
