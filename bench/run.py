@@ -15,7 +15,8 @@ For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
    follow an HTTPS redirect or send a Secure cookie over HTTP;
 4. logs in as a therapist and as a guardian through the login form;
 5. drives wrk (one thread, 8 connections, bench/wrk.lua) at every endpoint
-   for a few seconds, the baseline first and last;
+   for a few seconds, with a slice of the baseline before the first and after
+   each one: every endpoint is reported against the two slices around it;
 6. reads each worker's peak resident memory (VmHWM), counts "database is
    locked" in the server's log, stops the server, and writes
    bench/results/<date>-<db>-<N>.md (and a summary across runs).
@@ -336,28 +337,37 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         sessions = {"therapist": login(port, probed["targets"]["therapist"])}
         sessions["guardian"] = login(port, probed["targets"]["guardian"])
         sessions["writer"] = login(port, probed["targets"]["writer"])
-        endpoints = [*probed["endpoints"], {**probed["endpoints"][0], "name": "baseline (again, last)"}]
-        rows = []
-        for endpoint in endpoints:
+        baseline, *endpoints = probed["endpoints"]
+        slice_args = argparse.Namespace(connections=args.connections, duration=args.baseline_duration)
+
+        def measure(endpoint: dict, load_args, *, warm: bool = True) -> dict:
             session = sessions[endpoint["who"]]
-            warm_up(wrk, port, endpoint, session, args)
+            if warm:
+                warm_up(wrk, port, endpoint, session, args)
             offset = log_path.stat().st_size
-            measured = run_wrk(wrk, port, endpoint, session, args, probed["cold_days"])
+            measured = run_wrk(wrk, port, endpoint, session, load_args, probed["cold_days"])
             drain(port, args.workers)
             with open(log_path, errors="replace") as server_log:
                 server_log.seek(offset)
                 new_lines = server_log.read()
             measured["locked"] = new_lines.count("database is locked")
             measured["tracebacks"] = new_lines.count("Traceback")
-            base_name = endpoint["name"].replace(" (again, last)", "")
-            measured["queries"] = probed["queries"].get(base_name, {}).get("queries")
-            measured["drawn_queries"] = probed["queries"].get(base_name, {}).get("drawn_queries")
+            measured["queries"] = probed["queries"].get(endpoint["name"], {}).get("queries")
+            measured["drawn_queries"] = probed["queries"].get(endpoint["name"], {}).get("drawn_queries")
             measured["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
-            rows.append({**endpoint, **measured})
             log(
                 f"{endpoint['name']:34} {measured['rps']:8.1f} req/s  p50 {measured['p50_ms']:7.1f} ms  "
                 f"p99 {measured['p99_ms']:7.1f} ms  errors {measured['errors']}  locked {measured['locked']}"
             )
+            return {**endpoint, **measured}
+
+        slices = [measure(baseline, slice_args)]
+        rows = []
+        for endpoint in endpoints:
+            rows.append(measure(endpoint, args))
+            # Straight after the endpoint, with no warm-up: the baseline page is warm from its first slice.
+            slices.append(measure(baseline, slice_args, warm=False))
+        rows = [baseline_row(slices), *with_references(rows, slices)]
         workers = [memory_of(pid) for pid in worker_pids(server.pid)]
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
     finally:
@@ -377,7 +387,12 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "preloaded": preloaded,
         "cache": "Redis" if use_redis else "database cache table",
         "load": {"before": load_before, "after": os.getloadavg()},
-        "args": {"duration": args.duration, "connections": args.connections, "workers": args.workers},
+        "args": {
+            "duration": args.duration,
+            "baseline_duration": args.baseline_duration,
+            "connections": args.connections,
+            "workers": args.workers,
+        },
         "seconds": round(time.monotonic() - started),
     }
     path = RESULTS / f"{stamp:%Y-%m-%d}-{db}-{children}.md"
@@ -392,10 +407,45 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
 # --- reporting ---------------------------------------------------------------------------
 
 
+def baseline_row(slices: list[dict]) -> dict:
+    """The baseline's row: the mean of its slices, with their range of throughput."""
+    n = len(slices)
+    return {
+        **slices[0],
+        "rps": sum(s["rps"] for s in slices) / n,
+        "p50_ms": sum(s["p50_ms"] for s in slices) / n,
+        "p99_ms": sum(s["p99_ms"] for s in slices) / n,
+        "errors": sum(s["errors"] for s in slices),
+        "locked": sum(s["locked"] for s in slices),
+        "slices": n,
+        "rps_range": (min(s["rps"] for s in slices), max(s["rps"] for s in slices)),
+        "base_rps": sum(s["rps"] for s in slices) / n,
+        "base_p99": sum(s["p99_ms"] for s in slices) / n,
+    }
+
+
+def with_references(rows: list[dict], slices: list[dict]) -> list[dict]:
+    """Each endpoint with its reference: the mean of the baseline slices just before and just after it.
+
+    Why not one baseline for the run: on a shared machine the baseline moved
+    from 545 to 923 requests/s within one run (2026-11-23), and every ratio
+    moved with it. Slices either side of an endpoint see the same machine.
+    """
+    if len(slices) != len(rows) + 1:
+        raise ValueError("Expected one baseline slice before the first endpoint and one after each.")
+    return [
+        {
+            **row,
+            "base_rps": (before["rps"] + after["rps"]) / 2,
+            "base_p99": (before["p99_ms"] + after["p99_ms"]) / 2,
+        }
+        for row, before, after in zip(rows, slices, slices[1:], strict=False)
+    ]
+
+
 def _baseline(rows: list[dict]) -> tuple[float, float]:
-    """Mean throughput and p99 of the two baseline runs (first and last), to average out drift."""
-    base = [r for r in rows if r["name"].startswith("baseline")]
-    return sum(r["rps"] for r in base) / len(base), sum(r["p99_ms"] for r in base) / len(base)
+    """The run's baseline: the mean throughput and p99 of all its slices."""
+    return rows[0]["base_rps"], rows[0]["base_p99"]
 
 
 def _queries(row: dict) -> str:
@@ -406,8 +456,8 @@ def _queries(row: dict) -> str:
     return str(served) if drawn in (None, served) else f"{served} [{drawn}]"
 
 
-def _verdict(row: dict, base_rps: float, base_p99: float, db: str) -> str:
-    ratio, p99_ratio = row["rps"] / base_rps, row["p99_ms"] / base_p99
+def _verdict(row: dict, db: str) -> str:
+    ratio, p99_ratio = row["rps"] / row["base_rps"], row["p99_ms"] / row["base_p99"]
     name = row["name"]
     if name.startswith("baseline"):
         return ""
@@ -432,7 +482,7 @@ def _verdict(row: dict, base_rps: float, base_p99: float, db: str) -> str:
 
 def markdown(result: dict) -> str:
     rows, db = result["rows"], result["db"]
-    base_rps, base_p99 = _baseline(rows)
+    base = rows[0]
     targets = result["probe"]["targets"]
     data = result["data"]
     how = f"generated in {data['seed_seconds']} s" if data.get("seeded") else f"seeded {data['date']}, reused"
@@ -454,6 +504,10 @@ def markdown(result: dict) -> str:
         f"production settings over plain HTTP on 127.0.0.1; cache: {result['cache']}.",
         f"- wrk, 1 thread, {args['connections']} connections, {args['duration']} s per endpoint after a 1 s warm-up "
         "(none for cold charts).",
+        f"- Baseline: {base['slices']} slices of {args['baseline_duration']} s, one before the first endpoint and one "
+        f"after each; {base['rps_range'][0]:.0f}–{base['rps_range'][1]:.0f} req/s. Each endpoint's ratios are to the "
+        "mean of the two slices around it (its own column), so a machine that slows down during the run moves "
+        "the baseline with it.",
         f"- Data: {result['probe']['children']:,} children, {result['probe']['observations']:,} observations "
         f"(seed {data['seed']}, {how}). Pages load {targets['therapist']}'s oldest child "
         f"({targets['child_observations']} observations, {targets['child_age_days']} days old; caseload "
@@ -461,14 +515,15 @@ def markdown(result: dict) -> str:
         f"guardian {targets['guardian']}. Saves go to another child on the caseload (guardian "
         f"{targets['writer']}), so they never grow the history the pages read.",
         "",
-        "| page | req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | db locked | SQL queries | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | req/s | baseline req/s | × baseline | p50 ms | p99 ms | p99 × baseline | errors | db locked "
+        "| SQL queries | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         lines.append(
-            f"| {row['name']} | {row['rps']:.1f} | {row['rps'] / base_rps:.2f} | {row['p50_ms']:.1f} | "
-            f"{row['p99_ms']:.1f} | {row['p99_ms'] / base_p99:.1f} | {row['errors']} | {row['locked']} | "
-            f"{_queries(row)} | {_verdict(row, base_rps, base_p99, db)} |"
+            f"| {row['name']} | {row['rps']:.1f} | {row['base_rps']:.1f} | {row['rps'] / row['base_rps']:.2f} | "
+            f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['p99_ms'] / row['base_p99']:.1f} | {row['errors']} | "
+            f"{row['locked']} | {_queries(row)} | {_verdict(row, db)} |"
         )
     cold = [r for r in rows if r.get("cold")]
     if any(r["requests"] > (r["cold_days"] or 0) for r in cold):
@@ -529,12 +584,11 @@ def summary(results: list[dict]) -> str:
     for name in names:
         cells, counts = [], {}
         for result in results:
-            base_rps, _ = _baseline(result["rows"])
             row = next((r for r in result["rows"] if r["name"] == name), None)
             if row is None:
                 cells.append("–")
                 continue
-            cells.append(f"{row['rps'] / base_rps:.2f} ({_queries(row)})")
+            cells.append(f"{row['rps'] / row['base_rps']:.2f} ({_queries(row)})")
             counts.setdefault(result["db"], set()).add((row["queries"], row.get("drawn_queries")))
         same = all(len(c) == 1 for c in counts.values())
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {'yes' if same else 'NO'} |")
@@ -554,6 +608,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per endpoint (default 5)")
+    parser.add_argument(
+        "--baseline-duration", type=int, default=3, help="seconds per baseline slice, around each endpoint (default 3)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
