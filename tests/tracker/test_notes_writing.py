@@ -4,9 +4,13 @@ import html
 import re
 import uuid
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertRedirects
 
@@ -319,3 +323,55 @@ def test_the_same_submission_id_from_two_people_creates_two_notes(login, child, 
     _post(login(pt), child, submission_id=submission)
     _post(login(ot), child, submission_id=submission)
     assert Note.objects.count() == 2
+
+
+def test_a_double_submit_that_races_past_the_check_gets_the_first_note(login, child, pt):
+    # Two requests both find no note for the submission, then both insert: the second one's INSERT
+    # fails on the unique constraint. The check is made to miss once, as the racing request would.
+    client, submission = login(pt), str(uuid.uuid4())
+    _post(client, child, submission_id=submission)
+    first = Note.objects.get()
+    real_filter, calls = Note.objects.filter, []
+
+    def misses_once(*args, **kwargs):
+        calls.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(calls) == 1 else found
+
+    with mock.patch.object(Note.objects, "filter", side_effect=misses_once):
+        response = _post(client, child, submission_id=submission)
+    assert response["Location"] == reverse("tracker:note_detail", args=[child.public_id, first.pk])
+    assert Note.objects.count() == 1
+    assert child.audit_events.filter(action="created", object_type="note").count() == 1
+    assert calls, "the check for an earlier note was made to miss"
+
+
+# Outside a test transaction, so that a savepoint in the save would show as one.
+@pytest.mark.django_db(transaction=True)
+def test_a_note_save_checks_the_rules_without_extra_round_trips(login, child, pt):
+    with CaptureQueriesContext(connection) as queries:
+        response = _post(login(pt), child, kind="family_update", visibility="team")
+    assert response.status_code == 302
+    assert Note.objects.get().visibility == "family"
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if '"_check"' in sql or "SAVEPOINT" in sql]
+
+
+def _note(child, **fields) -> Note:
+    defaults = {"kind": "general", "visibility": "team", "session_date": date(2026, 1, 30), "body": "x"}
+    return Note(child=child, **(defaults | fields))
+
+
+def test_a_team_only_family_update_is_refused_by_the_model(child):
+    with pytest.raises(ValidationError, match="A family update is always shared with the family."):
+        _note(child, kind="family_update").validate_constraints()
+    _note(child, kind="family_update", visibility="family").validate_constraints()
+    _note(child).validate_constraints()
+    # As with Django's own constraint checks, an excluded field's rule is not checked.
+    _note(child, kind="family_update").validate_constraints(exclude={"kind"})
+
+
+def test_the_family_update_rule_is_the_only_constraint_on_visibility():
+    # Note.validate_constraints passes `visibility` on as excluded, which must skip this rule only.
+    on_visibility = [c.name for c in Note._meta.constraints if "visibility" in str(c)]
+    assert on_visibility == ["note_family_update_is_shared_with_family"]

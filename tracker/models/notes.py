@@ -1,6 +1,7 @@
 """Care-team notes: session notes (SOAP), general notes and family updates, with every revision kept."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -9,6 +10,7 @@ from .goals import Goal
 from .skills import Skill
 
 NOTE_TEXT_LIMIT = 20_000
+FAMILY_UPDATE_RULE = "note_family_update_is_shared_with_family"
 
 
 class NoteKind(models.TextChoices):
@@ -66,12 +68,28 @@ class Note(models.Model):
             models.UniqueConstraint(fields=["author", "submission_id"], name="note_one_per_submission"),
             models.CheckConstraint(
                 condition=~Q(kind="family_update") | Q(visibility="family"),
-                name="note_family_update_is_shared_with_family",
+                name=FAMILY_UPDATE_RULE,
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.author_name} on {self.session_date}"
+
+    def validate_constraints(self, exclude=None) -> None:
+        """Check the family-update rule here, and leave the other constraints to Django.
+
+        Django checks a CheckConstraint by asking the database (`SELECT … AS
+        "_check"`): one more query on every note saved, 0.4 ms of a note save
+        on PostgreSQL in issue 7's profile. The rule is simple enough to
+        read in Python; the database still enforces it on every write.
+        Passing `visibility` on as excluded skips only this rule: no other
+        constraint names that field (a test keeps it so).
+        """
+        exclude = set(exclude or ())
+        checked = {"kind", "visibility"}.isdisjoint(exclude)
+        if checked and self.kind == NoteKind.FAMILY_UPDATE and self.visibility != Visibility.FAMILY:
+            raise ValidationError("A family update is always shared with the family.", code=FAMILY_UPDATE_RULE)
+        super().validate_constraints(exclude=exclude | {"visibility"})
 
     @property
     def is_edited(self) -> bool:
