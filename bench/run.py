@@ -15,13 +15,14 @@ For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
    follow an HTTPS redirect or send a Secure cookie over HTTP;
 4. logs in as a therapist and as a guardian through the login form;
 5. drives wrk (one thread, 8 connections, bench/wrk.lua) at every endpoint
-   for a few seconds, with a slice of the baseline before the first and after
-   each one: every endpoint is reported against the two slices around it;
+   in 1 s chunks interleaved with chunks of the baseline (baseline, endpoint,
+   endpoint, baseline, …): every endpoint is reported against the baseline
+   measured in the same seconds;
 6. reads each worker's peak resident memory (VmHWM), counts "database is
    locked" in the server's log, stops the server, and writes
    bench/results/<date>-<db>-<N>.md (and a summary across runs).
 
-Only ever 127.0.0.1. Bounded: a few seconds per endpoint, about 15 minutes for
+Only ever 127.0.0.1. Bounded: about 14 s per endpoint, about 20 minutes for
 the whole `make bench` on a 2-core machine, most of it seeding 2,000 children
 the first time.
 """
@@ -338,36 +339,38 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         sessions["guardian"] = login(port, probed["targets"]["guardian"])
         sessions["writer"] = login(port, probed["targets"]["writer"])
         baseline, *endpoints = probed["endpoints"]
-        slice_args = argparse.Namespace(connections=args.connections, duration=args.baseline_duration)
-
-        def measure(endpoint: dict, load_args, *, warm: bool = True) -> dict:
-            session = sessions[endpoint["who"]]
-            if warm:
-                warm_up(wrk, port, endpoint, session, args)
-            offset = log_path.stat().st_size
-            measured = run_wrk(wrk, port, endpoint, session, load_args, probed["cold_days"])
-            drain(port, args.workers)
+        chunk = argparse.Namespace(connections=args.connections, duration=args.chunk)
+        warm_up(wrk, port, baseline, sessions["therapist"], args)
+        rows = []
+        for endpoint in endpoints:
+            warm_up(wrk, port, endpoint, sessions[endpoint["who"]], args)
+            offset, cold_sent = log_path.stat().st_size, 0
+            runs = {"endpoint": [], "baseline": []}
+            for which in interleaving(args.rounds):
+                target = endpoint if which == "endpoint" else baseline
+                # A cold chart's chunks go on through the list of days, so no request meets a chart drawn before.
+                days = probed["cold_days"][cold_sent:] if target.get("cold") else []
+                measured = run_wrk(wrk, port, target, sessions[target["who"]], chunk, days)
+                cold_sent += measured["requests"] + args.connections if target.get("cold") else 0
+                drain(port, args.workers)
+                runs[which].append(measured)
             with open(log_path, errors="replace") as server_log:
                 server_log.seek(offset)
                 new_lines = server_log.read()
-            measured["locked"] = new_lines.count("database is locked")
-            measured["tracebacks"] = new_lines.count("Traceback")
-            measured["queries"] = probed["queries"].get(endpoint["name"], {}).get("queries")
-            measured["drawn_queries"] = probed["queries"].get(endpoint["name"], {}).get("drawn_queries")
-            measured["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
+            row = {**endpoint, **paired(runs["endpoint"], runs["baseline"])}
+            row["locked"] = new_lines.count("database is locked")
+            row["tracebacks"] = new_lines.count("Traceback")
+            row["queries"] = probed["queries"].get(endpoint["name"], {}).get("queries")
+            row["drawn_queries"] = probed["queries"].get(endpoint["name"], {}).get("drawn_queries")
+            row["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
+            rows.append(row)
             log(
-                f"{endpoint['name']:34} {measured['rps']:8.1f} req/s  p50 {measured['p50_ms']:7.1f} ms  "
-                f"p99 {measured['p99_ms']:7.1f} ms  errors {measured['errors']}  locked {measured['locked']}"
+                f"{endpoint['name']:34} {row['rps']:8.1f} req/s (baseline {row['base_rps']:6.1f})  "
+                f"p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  errors {row['errors']}  "
+                f"locked {row['locked']}"
             )
-            return {**endpoint, **measured}
-
-        slices = [measure(baseline, slice_args)]
-        rows = []
-        for endpoint in endpoints:
-            rows.append(measure(endpoint, args))
-            # Straight after the endpoint, with no warm-up: the baseline page is warm from its first slice.
-            slices.append(measure(baseline, slice_args, warm=False))
-        rows = [baseline_row(slices), *with_references(rows, slices)]
+        counted = probed["queries"].get(baseline["name"], {})
+        rows = [baseline_row(rows, {**baseline, "queries": counted.get("queries"), "drawn_queries": None}), *rows]
         workers = [memory_of(pid) for pid in worker_pids(server.pid)]
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
     finally:
@@ -387,12 +390,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "preloaded": preloaded,
         "cache": "Redis" if use_redis else "database cache table",
         "load": {"before": load_before, "after": os.getloadavg()},
-        "args": {
-            "duration": args.duration,
-            "baseline_duration": args.baseline_duration,
-            "connections": args.connections,
-            "workers": args.workers,
-        },
+        "args": {"rounds": args.rounds, "chunk": args.chunk, "connections": args.connections, "workers": args.workers},
         "seconds": round(time.monotonic() - started),
     }
     path = RESULTS / f"{stamp:%Y-%m-%d}-{db}-{children}.md"
@@ -407,44 +405,68 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
 # --- reporting ---------------------------------------------------------------------------
 
 
-def baseline_row(slices: list[dict]) -> dict:
-    """The baseline's row: the mean of its slices, with their range of throughput."""
-    n = len(slices)
+def interleaving(rounds: int) -> list[str]:
+    """The order of an endpoint's chunks: baseline, endpoint, endpoint, baseline, and so on.
+
+    Why chunks, and in this order: on a shared machine the baseline moved from
+    535 to 900 requests/s within one run, and a fixed Python loop took 53–101 ms
+    from one second to the next (2026-11-23). An endpoint measured in other
+    seconds than its baseline would carry that swing into its ratio; chunks a
+    second apart see the same machine, and the mirrored order cancels a steady
+    drift.
+    """
+    pair = ["baseline", "endpoint"]
+    return [which for i in range(rounds) for which in (pair if i % 2 == 0 else pair[::-1])]
+
+
+def paired(endpoint_runs: list[dict], baseline_runs: list[dict]) -> dict:
+    """An endpoint's figures from its chunks, with those of the baseline chunks measured between them.
+
+    Throughput is requests over time across all chunks; p50 and p99 are the
+    means of the chunks' own percentiles.
+    """
+
+    def combined(runs: list[dict]) -> dict:
+        seconds = sum(run["requests"] / run["rps"] for run in runs if run["rps"])
+        return {
+            "requests": sum(run["requests"] for run in runs),
+            "rps": sum(run["requests"] for run in runs) / seconds if seconds else 0.0,
+            "p50_ms": sum(run["p50_ms"] for run in runs) / len(runs),
+            "p99_ms": sum(run["p99_ms"] for run in runs) / len(runs),
+            "errors": sum(run["errors"] for run in runs),
+        }
+
+    endpoint, base = combined(endpoint_runs), combined(baseline_runs)
     return {
-        **slices[0],
-        "rps": sum(s["rps"] for s in slices) / n,
-        "p50_ms": sum(s["p50_ms"] for s in slices) / n,
-        "p99_ms": sum(s["p99_ms"] for s in slices) / n,
-        "errors": sum(s["errors"] for s in slices),
-        "locked": sum(s["locked"] for s in slices),
-        "slices": n,
-        "rps_range": (min(s["rps"] for s in slices), max(s["rps"] for s in slices)),
-        "base_rps": sum(s["rps"] for s in slices) / n,
-        "base_p99": sum(s["p99_ms"] for s in slices) / n,
+        **endpoint,
+        "base_rps": base["rps"],
+        "base_p50": base["p50_ms"],
+        "base_p99": base["p99_ms"],
+        "base_errors": base["errors"],
+        "base_chunks": [run["rps"] for run in baseline_runs],
     }
 
 
-def with_references(rows: list[dict], slices: list[dict]) -> list[dict]:
-    """Each endpoint with its reference: the mean of the baseline slices just before and just after it.
-
-    Why not one baseline for the run: on a shared machine the baseline moved
-    from 545 to 923 requests/s within one run (2026-11-23), and every ratio
-    moved with it. Slices either side of an endpoint see the same machine.
-    """
-    if len(slices) != len(rows) + 1:
-        raise ValueError("Expected one baseline slice before the first endpoint and one after each.")
-    return [
-        {
-            **row,
-            "base_rps": (before["rps"] + after["rps"]) / 2,
-            "base_p99": (before["p99_ms"] + after["p99_ms"]) / 2,
-        }
-        for row, before, after in zip(rows, slices, slices[1:], strict=False)
-    ]
+def baseline_row(rows: list[dict], baseline: dict) -> dict:
+    """The baseline's own row: every chunk of it in the run, with the range of their throughput."""
+    chunks = [rps for row in rows for rps in row["base_chunks"]]
+    n = len(rows)
+    return {
+        **baseline,
+        "rps": sum(row["base_rps"] for row in rows) / n,
+        "p50_ms": sum(row["base_p50"] for row in rows) / n,
+        "p99_ms": sum(row["base_p99"] for row in rows) / n,
+        "errors": sum(row["base_errors"] for row in rows),
+        "locked": 0,
+        "chunks": len(chunks),
+        "rps_range": (min(chunks), max(chunks)),
+        "base_rps": sum(row["base_rps"] for row in rows) / n,
+        "base_p99": sum(row["base_p99"] for row in rows) / n,
+    }
 
 
 def _baseline(rows: list[dict]) -> tuple[float, float]:
-    """The run's baseline: the mean throughput and p99 of all its slices."""
+    """The run's baseline: the mean throughput and p99 of all its chunks."""
     return rows[0]["base_rps"], rows[0]["base_p99"]
 
 
@@ -502,12 +524,11 @@ def markdown(result: dict) -> str:
         f"{result['load']['before'][0]:.2f} / {result['load']['after'][0]:.2f} (other processes share this machine).",
         f"- gunicorn, {args['workers']} sync workers, preload ({'URLconf and matplotlib preloaded' if result['preloaded'] else 'NOT preloaded'}); "  # noqa: E501
         f"production settings over plain HTTP on 127.0.0.1; cache: {result['cache']}.",
-        f"- wrk, 1 thread, {args['connections']} connections, {args['duration']} s per endpoint after a 1 s warm-up "
-        "(none for cold charts).",
-        f"- Baseline: {base['slices']} slices of {args['baseline_duration']} s, one before the first endpoint and one "
-        f"after each; {base['rps_range'][0]:.0f}–{base['rps_range'][1]:.0f} req/s. Each endpoint's ratios are to the "
-        "mean of the two slices around it (its own column), so a machine that slows down during the run moves "
-        "the baseline with it.",
+        f"- wrk, 1 thread, {args['connections']} connections. Each endpoint: a 1 s warm-up (none for cold charts), "
+        f"then {args['rounds']} chunks of {args['chunk']} s interleaved with {args['rounds']} chunks of the baseline "
+        "(baseline, endpoint, endpoint, baseline, …); its ratios are to the baseline chunks measured between its "
+        f"own (the 'baseline req/s' column). The baseline's {base['chunks']} chunks in this run ranged from "
+        f"{base['rps_range'][0]:.0f} to {base['rps_range'][1]:.0f} req/s.",
         f"- Data: {result['probe']['children']:,} children, {result['probe']['observations']:,} observations "
         f"(seed {data['seed']}, {how}). Pages load {targets['therapist']}'s oldest child "
         f"({targets['child_observations']} observations, {targets['child_age_days']} days old; caseload "
@@ -607,10 +628,8 @@ def main() -> None:
     parser.add_argument("--children", default="200,2000", help="sizes, comma-separated (default 200,2000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reseed", action="store_true", help="seed again even if the data is there")
-    parser.add_argument("--duration", type=int, default=5, help="seconds of load per endpoint (default 5)")
-    parser.add_argument(
-        "--baseline-duration", type=int, default=3, help="seconds per baseline slice, around each endpoint (default 3)"
-    )
+    parser.add_argument("--rounds", type=int, default=6, help="chunks of each endpoint and of the baseline (default 6)")
+    parser.add_argument("--chunk", type=int, default=1, help="seconds per chunk (default 1)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))

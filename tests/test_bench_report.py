@@ -1,32 +1,45 @@
-"""The benchmark's report (bench/run.py): each endpoint is measured against the baseline slices around it."""
+"""The benchmark's report (bench/run.py): each endpoint is measured in chunks between chunks of the baseline."""
 
-import pytest
-
-from bench.run import _verdict, baseline_row, with_references
+from bench.run import _verdict, baseline_row, interleaving, paired
 
 
-def _run(name: str, rps: float, p99: float = 10.0) -> dict:
-    return {"name": name, "rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "errors": 0, "locked": 0}
+def _chunk(rps: float, p99: float = 10.0, seconds: float = 1.0) -> dict:
+    return {"requests": round(rps * seconds), "rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "errors": 0}
 
 
-def test_each_endpoint_is_compared_with_the_slices_either_side():
-    # The machine slows down during the run: the baseline falls from 1,000 to 500 requests/s.
-    slices = [_run("baseline", 1000, 10), _run("baseline", 800, 12), _run("baseline", 500, 20)]
-    rows = with_references([_run("caseload", 450, 30), _run("checklist", 300, 50)], slices)
-    assert [(row["base_rps"], row["base_p99"]) for row in rows] == [(900, 11), (650, 16)]
-    # 300 requests/s is 0.46× the slices around it; against the run's mean (766.7) it would read 0.39×.
-    assert round(rows[1]["rps"] / rows[1]["base_rps"], 2) == 0.46
-    assert _verdict(rows[1], "postgresql") == "below 0.5×"
-    assert _verdict(rows[0], "postgresql") == "ok"
+def test_the_chunks_alternate_in_mirrored_pairs():
+    assert interleaving(4) == ["baseline", "endpoint", "endpoint", "baseline"] * 2
+    assert interleaving(3).count("baseline") == interleaving(3).count("endpoint") == 3
 
 
-def test_the_baseline_row_is_the_mean_of_its_slices_with_their_range():
-    row = baseline_row([_run("baseline", 1000, 10), _run("baseline", 800, 12), _run("baseline", 600, 20)])
-    assert (row["rps"], row["base_rps"], row["p99_ms"], row["slices"]) == (800, 800, 14, 3)
+def test_an_endpoint_is_compared_with_the_baseline_of_the_same_seconds():
+    # The machine halves its speed half-way through: both the baseline and the page feel it.
+    endpoint = [_chunk(500, 30), _chunk(500, 30), _chunk(250, 60), _chunk(250, 60)]
+    baseline = [_chunk(1000, 10), _chunk(1000, 10), _chunk(500, 20), _chunk(500, 20)]
+    row = {"name": "checklist", **paired(endpoint, baseline), "locked": 0}
+    assert (row["rps"], row["base_rps"]) == (375, 750)  # 1,500 requests in 4 s; 3,000 in 4 s
+    assert row["rps"] / row["base_rps"] == 0.5
+    assert (row["p99_ms"], row["base_p99"]) == (45, 15)
+    assert _verdict(row, "postgresql") == "ok"
+
+
+def test_a_slower_page_is_reported_below_its_target():
+    row = {"name": "caseload", **paired([_chunk(400)] * 2, [_chunk(1000)] * 2), "locked": 0}
+    assert _verdict(row, "sqlite") == "below 0.5×"
+    save = {"name": "note save", **paired([_chunk(250)] * 2, [_chunk(1000)] * 2), "locked": 0}
+    assert _verdict(save, "postgresql") == "below 0.3×"
+    assert _verdict(save, "sqlite") == "ok"
+
+
+def test_the_baseline_row_gathers_every_chunk_of_the_run():
+    rows = [
+        paired([_chunk(400)] * 2, [_chunk(1000, 10), _chunk(600, 20)]),
+        paired([_chunk(300)] * 2, [_chunk(700)] * 2),
+    ]
+    row = baseline_row(rows, {"name": "baseline", "queries": 2})
+    assert row["chunks"] == 4
     assert row["rps_range"] == (600, 1000)
+    assert row["rps"] == 750  # the mean of 800 (1,600 requests in 2 s) and 700
+    assert row["p99_ms"] == 12.5  # the mean of 15 and 10
+    assert row["rps"] / row["base_rps"] == 1
     assert _verdict(row, "sqlite") == ""
-
-
-def test_a_missing_slice_is_refused_rather_than_misaligned():
-    with pytest.raises(ValueError, match="one after each"):
-        with_references([_run("caseload", 450), _run("checklist", 300)], [_run("baseline", 1000)] * 2)
