@@ -37,7 +37,7 @@ from tracker.models import CareTeamMembership, Child, Domain, Observation, Role,
 
 THERAPIST = "therapist1@bench.example"
 RENDER_SAMPLES = 5
-COLD_DAYS = 600  # distinct ?to= days for cold chart requests: one render each
+COLD_DAYS = 2000  # distinct ?to= days for cold chart requests: one render each (six 1 s chunks need ~1,100)
 # Which of those days each part uses, so that no cold request meets a chart drawn before.
 RENDER_DAYS, COUNT_DAYS, LOAD_DAYS = slice(0, 60), slice(60, 80), slice(80, None)
 OT, FAMILY = "status=achieved&assistance=independent", "status=emerging"
