@@ -15,7 +15,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
-from tracker.management.commands.seed_demo import BENCH_PASSWORD, caseload_sizes
+from tracker import ages
+from tracker.management.commands.seed_demo import BENCH_PASSWORD, INTAKE_DAYS, caseload_sizes
 from tracker.models import (
     AuditEvent,
     CareTeamMembership,
@@ -104,6 +105,28 @@ def test_observations_per_child_are_about_100_to_300():
     assert len(per_child) == CHILDREN
     assert 100 <= sum(per_child) / len(per_child) <= 300
     assert min(per_child) >= 50
+
+
+def test_skills_long_past_when_the_child_joined_are_recorded_once_at_intake():
+    # A six-year-old who joins is not seen going from "not yet" to "achieved" on a baby skill.
+    seed(children=20)
+    past = learning = 0
+    for child in Child.objects.all():
+        joined = child.created_at.date()
+        at_joining = ages.effective_age_in_months(child.date_of_birth, child.gestational_weeks, joined)
+        in_force = Observation.objects.in_force().filter(child=child).select_related("skill")
+        days_by_skill = {}
+        for obs in in_force:
+            days_by_skill.setdefault(obs.skill, []).append(obs.observed_on)
+        for skill, days in days_by_skill.items():
+            if skill.window_end_months is not None and skill.window_end_months < at_joining:
+                past += 1
+                assert len(days) == 1, (child.given_name, skill.slug, days)
+                assert (days[0] - joined).days <= INTAKE_DAYS
+            elif len(days) > 1:
+                learning += 1
+    assert past > 100  # the check above had children who joined after many windows had closed
+    assert learning > 100  # and histories of several observations went to the skills still being learned
 
 
 def test_exactly_one_current_observation_per_child_and_skill():

@@ -68,6 +68,7 @@ CHILDREN_PER_CHUNK = 200
 CASELOAD_LOW, CASELOAD_HIGH, CASELOAD_TARGET = 20, 60, 40
 OBSERVATIONS_PER_CHILD = (100, 300)
 MAX_OBSERVATIONS_PER_SKILL = 8
+INTAKE_DAYS = 30  # skills long past at joining are recorded within this many days of joining
 CORRECTED_SHARE = 0.03
 WITHDRAWN_SHARE = 0.01
 
@@ -457,6 +458,10 @@ class Generator:
     def _age_months(self, c: ChildPlan, day: date) -> float:
         return ages.effective_age_in_months(c.date_of_birth, c.gestational_weeks, day)
 
+    def _past_at_joining(self, c: ChildPlan, skill) -> bool:
+        """Whether the skill's typical window had closed when the child joined the tracker."""
+        return skill.end < self._age_months(c, c.joined_at.date())
+
     def _day_at(self, c: ChildPlan, months: float) -> date:
         """The day the child reached `months` (corrected age where it applies)."""
         born = c.date_of_birth
@@ -486,8 +491,13 @@ class Generator:
         applicable = [s for s in self.skills if s.start <= age_now + 3]
         target = rng.randint(*OBSERVATIONS_PER_CHILD)
         per_skill = [1] * len(applicable)
+        # A skill whose typical window had closed before the child joined is recorded once, when the
+        # family and therapists first go through the checklist: a six-year-old does not go from "not
+        # yet" to "achieved" on a raking grasp in the weeks after joining. Repeated observations go
+        # to the skills the child was still learning while on the tracker.
+        learning = [i for i, skill in enumerate(applicable) if not self._past_at_joining(c, skill)]
         for _ in range(max(0, target - len(applicable))):
-            i = rng.randrange(len(applicable))
+            i = rng.choice(learning or range(len(applicable)))
             per_skill[i] = min(MAX_OBSERVATIONS_PER_SKILL, per_skill[i] + 1)
         delayed = rng.random() < 0.12  # some children are behind in many skills: why they see a therapist
         for skill, count in zip(applicable, per_skill, strict=True):
@@ -535,6 +545,8 @@ class Generator:
         if first > self.yesterday:
             first = max(joined, self.yesterday - timedelta(days=30))
         span = max(0, (self.yesterday - first).days)
+        if self._past_at_joining(c, skill):
+            span = min(span, INTAKE_DAYS)  # gone through in the first weeks on the tracker
         days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count))
         final_age = self._age_months(c, days[-1])
         if delayed and rng.random() < 0.5:
