@@ -275,6 +275,7 @@ def run_wrk(wrk: str, port: int, endpoint: dict, session: dict, args, cold_days:
     socket_errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
     return {
         "requests": raw["requests"],
+        "seconds": seconds,
         "rps": raw["requests"] / seconds if seconds else 0.0,
         "p50_ms": raw["p50_us"] / 1000,
         "p99_ms": raw["p99_us"] / 1000,
@@ -427,7 +428,7 @@ def paired(endpoint_runs: list[dict], baseline_runs: list[dict]) -> dict:
     """
 
     def combined(runs: list[dict]) -> dict:
-        seconds = sum(run["requests"] / run["rps"] for run in runs if run["rps"])
+        seconds = sum(run["seconds"] for run in runs)
         return {
             "requests": sum(run["requests"] for run in runs),
             "rps": sum(run["requests"] for run in runs) / seconds if seconds else 0.0,

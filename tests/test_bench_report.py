@@ -4,7 +4,14 @@ from bench.run import _verdict, baseline_row, interleaving, paired
 
 
 def _chunk(rps: float, p99: float = 10.0, seconds: float = 1.0) -> dict:
-    return {"requests": round(rps * seconds), "rps": rps, "p50_ms": p99 / 2, "p99_ms": p99, "errors": 0}
+    return {
+        "requests": round(rps * seconds),
+        "seconds": seconds,
+        "rps": rps,
+        "p50_ms": p99 / 2,
+        "p99_ms": p99,
+        "errors": 0,
+    }
 
 
 def test_the_chunks_alternate_in_mirrored_pairs():
@@ -43,3 +50,10 @@ def test_the_baseline_row_gathers_every_chunk_of_the_run():
     assert row["p99_ms"] == 12.5  # the mean of 15 and 10
     assert row["rps"] / row["base_rps"] == 1
     assert _verdict(row, "sqlite") == ""
+
+
+def test_throughput_is_all_requests_over_all_the_time_measured():
+    # A chunk cut short (wrk stops at its time limit, not a request count) weighs by its own length.
+    row = paired([_chunk(400, seconds=1.0), _chunk(200, seconds=0.5)], [_chunk(900), _chunk(600, seconds=0.5)])
+    assert (row["requests"], round(row["rps"], 1)) == (500, 333.3)
+    assert round(row["base_rps"], 1) == 800.0
