@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from .lockout import clear_own_failures
         from .middleware import on_user_logged_in
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.stamp_sign_in")
+        user_logged_in.connect(clear_own_failures, dispatch_uid="accounts.clear_own_failures")

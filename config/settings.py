@@ -231,7 +231,10 @@ AXES_USERNAME_FORM_FIELD = "email"
 # The client address is the socket's unless a trusted proxy is configured:
 # a header a client can write must not pick the address that is counted.
 AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_CLIENT_IP_HEADERS", ["REMOTE_ADDR"])
-AXES_RESET_ON_SUCCESS = True
+# A success must not wipe failures against other accounts from the same address (django-axes would
+# delete every attempt matching the username OR the address): accounts.lockout clears only the
+# signed-in account's own failures.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # Content-Security-Policy: only our own scripts and styles, nothing inline.
