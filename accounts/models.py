@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from .validators import validate_no_control_characters
+
 
 class Profession(models.TextChoices):
     PARENT = "parent", "Parent or carer"
@@ -43,7 +45,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", unique=True)
-    name = models.CharField("your name", max_length=150)
+    name = models.CharField("your name", max_length=150, validators=[validate_no_control_characters])
     profession = models.CharField(max_length=10, choices=Profession.choices, default=Profession.PARENT)
     # When the person last looked at "what changed" on their home page.
     changes_seen_at = models.DateTimeField(null=True, blank=True, editable=False)

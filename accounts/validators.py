@@ -35,3 +35,15 @@ class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilari
 
     def get_error_message(self) -> str:
         return "This password is too like your email address or name. Choose one that does not contain them."
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Refuse line breaks, tabs and other control characters in a one-line field such as a name.
+
+    A name is copied into email subjects ("Ana invited you…"); a CR or LF there is a header
+    injection, and Django refused to send every invitation such a person made (issue 15, finding 6).
+    """
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise ValidationError(
+            "Use letters, spaces and punctuation only: no line breaks or tabs.", code="control_characters"
+        )

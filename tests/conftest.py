@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from config.cache import drawn
-from tracker.models import Discipline, Role
+from tracker import page_cache
+from tracker.models import CacheGeneration, Discipline, Role
 
 from .factories import ChildFactory, MembershipFactory, UserFactory, therapist
 
@@ -107,6 +108,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: pages and charts cached by one test never meet another's rows."""
+    """Each test starts with an empty cache: pages and charts cached by one test never meet another's rows.
+
+    As in a running deployment, the shared cache holds the copy of the page-cache generation
+    (tracker/page_cache.py): no restore has happened, so it is the initial one.
+    """
     cache.clear()
     drawn.clear()
+    cache.set(page_cache.GENERATION_KEY, CacheGeneration.INITIAL, None)

@@ -8,14 +8,24 @@ then served from the worker's memory or the shared cache (Redis, or the
 database cache): config.cache.DrawnCache.
 
 What keys a page (`page_key`), and why each part is there:
-- the path with its query string: filters, sort order and page number;
+- the generation (`generation()`): a fingerprint of the deployed code,
+  templates and static files, and a token in the shared cache that
+  `manage.py restore` replaces. A restore brings `data_version` back to
+  values pages were drawn under, and a deployment can draw the same data
+  differently; either way nothing drawn before can be served after;
+- the path and only the query parameters the page reads, as the view
+  normalised them (`reads`): filters, sort order and page number. Anything
+  else in the query string is ignored, and the page is drawn without it, so
+  `?junk=N` neither makes a new entry nor changes what is drawn;
 - the viewer: their id, name and whether they are a therapist, because what a
   page shows depends on the viewer's role (team-only notes, buttons, the
   navigation) and it carries their name in the header;
 - the record's version: `Child.data_version`, bumped in the same transaction
   as every write to the child's records, their profile and their care team
   (services.begin_child_write, Child.save, team changes, a member renaming
-  themselves), so a change is seen on the very next request;
+  themselves), so a change is seen on the very next request. The sweep in
+  tests/security/test_stale_pages.py runs every write and compares every
+  cached page with a fresh one, so a write path that forgets is caught;
 - today's date, because ages and "overdue" move with it.
 
 Never cached: a response carrying a one-off message (a "saved" banner), and
@@ -31,19 +41,23 @@ response did before).
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from config.cache import drawn
 
-# Bump when templates change in a way that must not be mixed with pages drawn before a deployment.
-PAGE_VERSION = 2  # 2: pages are kept as bytes
+from .models import CacheGeneration
+
+PAGE_VERSION = 3  # 2: pages are kept as bytes; 3: the generation and the read parameters in the key
 # Long enough for a working session's back-and-forth between a child's pages; short enough that the
 # cache holds about an hour of pages, not a day's (an entry can always be drawn again).
 CACHE_SECONDS = 60 * 60
@@ -52,12 +66,78 @@ CSRF_PLACEHOLDER = "csrf" + hashlib.sha256(f"page-cache-csrf|{settings.SECRET_KE
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 
-def page_key(request: HttpRequest, version: Iterable) -> str:
-    """The cache key of the page `request` asks for, as of `version` (the record's version parts)."""
+# What a deployment ships that can change a drawn page: code, templates, static files, the catalogue.
+DEPLOYED = ("accounts", "config", "tracker", "templates", "static", "fixtures", "package-lock.json")
+GENERATION_KEY = "page-cache:generation"
+# Deeper pages than this are drawn every time: a page number is a key part a visitor chooses.
+MAX_CACHED_PAGE = 100
+
+
+def deployment_fingerprint(root: Path = settings.BASE_DIR) -> str:
+    """A hash of every file a deployment ships that can change a page (read once per process)."""
+    digest = hashlib.sha256()
+    for top in DEPLOYED:
+        base = root / top
+        paths = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
+        for path in paths:
+            if path.suffix == ".pyc" or not path.exists():
+                continue
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+DEPLOYMENT = deployment_fingerprint()
+
+
+_last_token: list[str] = []  # this process's last-read token
+
+
+def generation() -> str:
+    """The current cache generation: this deployment's fingerprint and the restore token.
+
+    The token is a row in the database (`CacheGeneration`), copied into the shared cache with no
+    expiry, so that a page reads it with the page's own cache read and no query. If the copy is lost
+    (a cache flush or an eviction), the process uses the token it read last, and only a process that
+    never read one asks the database (one query) and puts the copy back. `manage.py restore` moves the
+    row and the copy, and the restore procedure restarts the app servers (docs/security.md).
+    """
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        if not _last_token:
+            _last_token.append(CacheGeneration.current())
+            cache.add(GENERATION_KEY, _last_token[0], None)
+        token = _last_token[0]
+    elif not _last_token or _last_token[0] != token:
+        _last_token[:] = [token]
+    return f"{DEPLOYMENT}.{token}"
+
+
+def move_generation() -> str:
+    """Start a new generation: every page and chart drawn before is unreachable. Returns the new token.
+
+    The row first, then the copy: a page drawn in between reads the old copy and is drawn under the
+    old generation, which nobody reads again once the copy moves.
+    """
+    token = CacheGeneration.move()
+    cache.set(GENERATION_KEY, token, None)
+    _last_token[:] = [token]
+    return token
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `page` parameter as a page number: 1 when absent or not a positive number."""
+    raw = request.GET.get("page", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+
+
+def page_key(request: HttpRequest, version: Iterable, reads: Mapping[str, object] | None = None) -> str:
+    """The cache key of the page `request` asks for, as of `version`, with only the parameters in `reads`."""
     user = request.user
     parts = (
         PAGE_VERSION,
-        request.get_full_path(),
+        generation(),
+        request.path,
+        sorted((name, str(value)) for name, value in (reads or {}).items() if value not in (None, "")),
         bool(getattr(request, "htmx", False)),
         user.pk,
         user.name,
@@ -73,11 +153,30 @@ def _has_messages(request: HttpRequest) -> bool:
     return len(get_messages(request)) > 0
 
 
-def render_page(request: HttpRequest, template: str, context: Callable[[], dict], *, version: Iterable) -> HttpResponse:
-    """Like `render`, but the page is drawn once per viewer and `version`; `context` is called only to draw it."""
-    if _has_messages(request):
+def _only(reads: Mapping[str, object]) -> QueryDict:
+    """An immutable query holding only the parameters in `reads` that have a value."""
+    return QueryDict(urlencode([(name, str(value)) for name, value in reads.items() if value not in (None, "")]))
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: Callable[[], dict],
+    *,
+    version: Iterable,
+    reads: Mapping[str, object] | None = None,
+) -> HttpResponse:
+    """Like `render`, but the page is drawn once per viewer, `version` and `reads`; `context` is called only to draw it.
+
+    `reads` names the query parameters the page reads, with the values the view normalised: the page
+    is drawn with `request.GET` holding exactly those, so what is drawn depends on nothing the key
+    leaves out. A page number beyond MAX_CACHED_PAGE is drawn but not kept.
+    """
+    reads = dict(reads or {})
+    request.GET = _only(reads)
+    if _has_messages(request) or int(reads.get("page") or 1) > MAX_CACHED_PAGE:
         return HttpResponse(render_to_string(template, context(), request))
-    key = page_key(request, version)
+    key = page_key(request, version, reads)
     page = drawn.get(key, CACHE_SECONDS)
     if page is None:
         page = render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request).encode()

@@ -25,6 +25,12 @@ from .models import (
     Skill,
 )
 
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace or control characters as one space: safe in a mail header."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 _DISCIPLINE_OF_PROFESSION = {"ot": Discipline.OCCUPATIONAL_THERAPY, "pt": Discipline.PHYSIOTHERAPY}
 
 
@@ -56,6 +62,7 @@ def delete_child(*, child: Child, by) -> None:
 @transaction.atomic
 def invite(*, invitation: Invitation, by, accept_url_for) -> str:
     """Save the invitation, mail the link and return it for the inviter to copy."""
+    begin_child_write(invitation.child)  # the timeline shows "Invited as …"
     token = invitation.issue_token()
     invitation.invited_by = by
     invitation.full_clean()
@@ -64,7 +71,8 @@ def invite(*, invitation: Invitation, by, accept_url_for) -> str:
     audit.record(by, AuditAction.INVITED, invitation.child, invitation, summary=f"Invited as {invitation.role_label}")
     transaction.on_commit(
         lambda: send_mail(
-            subject=f"{by.name} invited you to a child's care team",
+            # One line whatever the name holds: a CR or LF in a subject makes Django refuse the mail.
+            subject=one_line(f"{by.name} invited you to a child's care team"),
             message=(
                 f"{by.name} invited you to join {invitation.child.given_name}'s care team "
                 f"as {invitation.role_label} on the developmental skills tracker.\n\n"
@@ -76,6 +84,16 @@ def invite(*, invitation: Invitation, by, accept_url_for) -> str:
         )
     )
     return link
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by) -> Invitation:
+    """Revoke a pending invitation: its link stops working; the timeline shows the revocation."""
+    begin_child_write(invitation.child)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(by, AuditAction.REMOVED, invitation.child, invitation, summary="Revoked an invitation")
+    return invitation
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -24,9 +24,10 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
+from django.urls import reverse
 
-from tracker import backup
-from tracker.models import Child, Discipline, Domain
+from tracker import backup, page_cache, services
+from tracker.models import Child, Discipline, Domain, Note
 
 from ..factories import ChildFactory, MembershipFactory, UserFactory, therapist
 from ..security.records import full_record
@@ -180,5 +181,32 @@ def test_restore_brings_back_what_was_deleted_after_the_backup(seeded, tmp_path)
     made = backup.backup(tmp_path / backup.default_name("default"))
     before = table_digests(connections["default"])
     Child.objects.get(given_name="Zoë").delete()
+    generation = page_cache.generation()
     call_command("restore", str(made), interactive=False)
-    assert _mismatches(before, table_digests(connections["default"])) == []
+    # Every table as it was, but the page cache's generation, which a restore moves (tracker/page_cache.py).
+    assert [line.split(":")[0] for line in _mismatches(before, table_digests(connections["default"]))] == [
+        "tracker_cachegeneration"
+    ]
+    assert page_cache.generation() != generation
+
+
+def test_a_page_drawn_after_the_backup_is_not_served_after_a_restore(seeded, tmp_path, client):
+    """Issue 15, finding 4: the restored version number comes back, and must not bring back its old page."""
+    child = Child.objects.get(given_name="Maya")
+    parent = child.care_team.get(role="guardian").user
+    timeline = reverse("tracker:timeline", args=[child.public_id])
+
+    def write(text: str) -> None:
+        note = Note(child=child, kind="family_update", visibility="family", session_date=date.today(), body=text)
+        services.add_note(note=note, by=parent, skills=[], goals=[])
+
+    made = backup.backup(tmp_path / backup.default_name("default"))
+    write("Written after the backup")
+    client.force_login(parent, backend="django.contrib.auth.backends.ModelBackend")
+    assert "Written after the backup" in client.get(timeline).content.decode()
+    call_command("restore", str(made), interactive=False)
+    write("Written after the restore")
+    client.force_login(parent, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(timeline).content.decode()
+    assert "Written after the restore" in page
+    assert "Written after the backup" not in page

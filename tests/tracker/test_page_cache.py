@@ -10,11 +10,12 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tracker import services
+from tracker import page_cache, services
 from tracker.models import AuditEvent, Observation, Skill
 
 from ..factories import UserFactory, invitation, note
@@ -198,3 +199,37 @@ def test_a_catalogue_reload_is_on_the_next_checklist_and_chart(login, child, gua
         page = _text(client, url)
         assert name in page
         assert "Sits up (old wording)" not in page
+
+
+def test_query_parameters_the_page_does_not_read_make_no_new_cache_entry(login, child, guardian, monkeypatch):
+    """Issue 15, finding 6: 300 × `?junk=N` on a checklist grew the shared cache by 28 MB."""
+    client = login(guardian)
+    plain = _text(client, _checklist(child))
+    stored = []
+    monkeypatch.setattr(cache, "set", lambda key, *args, **kwargs: stored.append(key))
+    masked = re.compile(r"[A-Za-z0-9]{64}")
+    for n in range(5):
+        junk = _text(client, f"{_checklist(child)}?junk={n}")
+        assert masked.sub("", junk) == masked.sub("", plain)
+    assert stored == []
+
+
+def test_a_page_is_drawn_without_the_parameters_it_does_not_read(login, child, ot):
+    client = login(ot)
+    page = _text(client, reverse("tracker:timeline", args=[child.public_id]) + "?junk=planted-marker")
+    assert "planted-marker" not in page
+
+
+def test_a_deployment_that_changes_a_template_moves_the_generation(tmp_path):
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>before</p>")
+    before = page_cache.deployment_fingerprint(tmp_path)
+    template.write_text("<p>after</p>")
+    assert page_cache.deployment_fingerprint(tmp_path) != before
+
+
+def test_a_restore_moves_the_generation(db):
+    before = page_cache.generation()
+    page_cache.move_generation()
+    assert page_cache.generation() != before

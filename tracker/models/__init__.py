@@ -1,6 +1,7 @@
 """Everything about a child, split by area; import models from here."""
 
 from .audit import AuditAction, AuditEvent
+from .cache import CacheGeneration
 from .children import CareTeamMembership, Child, Discipline, Invitation, Role, Voice
 from .goals import GasLevel, Goal, GoalReview, GoalStatus
 from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
@@ -11,6 +12,7 @@ __all__ = [
     "Assistance",
     "AuditAction",
     "AuditEvent",
+    "CacheGeneration",
     "CareTeamMembership",
     "Child",
     "Discipline",

@@ -36,6 +36,7 @@ from .. import chart_data
 from ..charts import goals, milestones, progress, skill_history
 from ..charts.base import FORMATS
 from ..models import Child, Domain, Skill
+from ..page_cache import generation
 from ..permissions import Action, child_for
 from ..progress_forms import PeriodForm
 
@@ -53,6 +54,7 @@ def chart_key(child: Child, kind: str, params: tuple, fmt: str, today: date) -> 
     """The ETag and cache key of one chart: every input that changes the picture."""
     parts = (
         CHART_VERSION,
+        generation(),  # moves on a deployment and on `manage.py restore` (tracker/page_cache.py)
         kind,
         fmt,
         child.public_id,

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import audit, services
@@ -77,9 +76,7 @@ def invitation_revoke(request: HttpRequest, child_id, invitation_id: int) -> Htt
     invitation = get_object_or_404(Invitation.objects.pending(), pk=invitation_id, child=child)
     if not may_invite(child.membership, invitation.role):
         raise PermissionDenied("Your role cannot manage this invitation.")
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
-    audit.record(request.user, AuditAction.REMOVED, child, invitation, summary="Revoked an invitation")
+    services.revoke_invitation(invitation=invitation, by=request.user)
     messages.success(request, f"The invitation to {invitation.email} is revoked; its link no longer works.")
     return redirect("tracker:team", child_id=child.public_id)
 
@@ -89,8 +86,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.with_token(token).select_related("child", "invited_by").first()
     if invitation is None:
         raise Http404("No such invitation.")
-    context = {"invitation": invitation, "token": token, "error": None}
+    context = {"invitation": invitation, "token": token, "error": None, "usable": invitation.is_usable}
     if not invitation.is_usable:
+        # A spent link names nothing: not the child, not who sent it (issue 15, finding 6).
         context["error"] = (
             "This invitation has expired. Ask for a new one."
             if invitation.is_expired and invitation.accepted_at is None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from .. import audit
 from ..forms import NativeDateInput
 from ..models import AuditAction, AuditEvent, Child, Note, Observation
-from ..page_cache import child_version, render_page
+from ..page_cache import child_version, page_number, render_page
 from ..permissions import Action, child_for, readable_notes, readable_notes_across_children
 from ..timeline import KIND_CHOICES, VOICE_CHOICES, TimelineFilter, timeline_page
 
@@ -40,16 +40,21 @@ def timeline(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
     audit.record(request.user, AuditAction.VIEWED, child, summary="Viewed the team timeline")
 
+    number = page_number(request)
+    # Only the filter's own fields, as typed (a wrong date is shown back with its error), and the page.
+    reads = {name: request.GET.get(name, "")[:40] for name in TimelineFilterForm.base_fields}
+    reads["page"] = number if number > 1 else ""
+
     def context() -> dict:
         form = TimelineFilterForm(request.GET or None)
         wanted = TimelineFilter(**form.cleaned_data) if form.is_valid() else TimelineFilter()
         notes = readable_notes(child, Note.objects.all())
-        page, entries = timeline_page(child, notes, wanted, request.GET.get("page"))
+        page, entries = timeline_page(child, notes, wanted, number)
         query = request.GET.copy()
         query.pop("page", None)
         return {"child": child, "form": form, "page": page, "entries": entries, "query": query.urlencode()}
 
-    return render_page(request, "tracker/timeline.html", context, version=child_version(child))
+    return render_page(request, "tracker/timeline.html", context, version=child_version(child), reads=reads)
 
 
 @login_required

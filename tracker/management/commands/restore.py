@@ -6,7 +6,7 @@ it `--into` a scratch database before it replaces a live one (docs/security.md).
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker import backup
+from tracker import backup, page_cache
 
 
 class Command(BaseCommand):
@@ -34,4 +34,8 @@ class Command(BaseCommand):
             backup.restore(backup_file, alias=database, into=into)
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
+        if into is None:
+            # The restored records' versions go back to values that pages and charts were drawn under
+            # since the backup: a new cache generation makes everything drawn before unreachable.
+            page_cache.move_generation()
         self.stdout.write(f"Restored {target} from {backup_file}")
