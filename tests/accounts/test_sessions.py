@@ -1,16 +1,18 @@
 """Sessions: a new key at log-in; log-out, a password change and a password reset end the other sessions."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.base import UpdateError
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Session
 from accounts.sessions import SessionStore, end_sessions
 
 from ..factories import PASSWORD, UserFactory
@@ -231,3 +233,42 @@ def test_inside_a_transaction_a_session_is_saved_the_way_django_does(ana):
     store["seen"] = 2
     store.save()
     assert SessionStore(store.session_key)["seen"] == 2
+
+
+def test_each_stored_session_knows_its_account(client):
+    user = UserFactory(email="indexed@example.org")
+    client.post(reverse("accounts:login"), {"username": "indexed@example.org", "password": PASSWORD})
+    assert Session.objects.get(session_key=client.cookies["sessionid"].value).user_id == user.pk
+
+
+def test_ending_a_persons_sessions_is_one_indexed_delete(django_assert_num_queries):
+    user = UserFactory()
+    for _ in range(3):
+        Client().force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_num_queries(1):
+        assert end_sessions(user) == 3
+    assert Session._meta.get_field("user").db_index
+
+
+def test_the_migration_moves_django_sessions_with_their_account():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session as DjangoSession
+
+    user = UserFactory()
+    signed_in = DjangoStore()
+    signed_in.update({SESSION_KEY: str(user.pk), "_auth_user_backend": "x", "_auth_user_hash": "y"})
+    signed_in.create()
+    anonymous = DjangoStore()
+    anonymous["something"] = 1
+    anonymous.create()
+    DjangoSession.objects.create(
+        session_key="x" * 32, session_data="not signed", expire_date=timezone.now() + timedelta(hours=1)
+    )
+    migration = importlib.import_module("accounts.migrations.0005_move_sessions_to_the_indexed_table")
+    migration.forwards(apps, None)
+    moved = dict(Session.objects.values_list("session_key", "user_id"))
+    assert moved == {signed_in.session_key: user.pk, anonymous.session_key: None}
+    assert not DjangoSession.objects.exists()

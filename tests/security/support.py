@@ -336,7 +336,14 @@ def clients_for(world: World, actors: list[str] | None = None) -> dict[str, Acto
 
 # Tables a denied request may legitimately write: sessions (the idle-timeout stamp), django-axes'
 # log-in records, and the audit trail, which the tests check separately.
-UNHASHED_PREFIXES = ("django_session", "axes_", "tracker_auditevent", "django_cache", "django_migrations")
+UNHASHED_PREFIXES = (
+    "django_session",
+    "accounts_session",
+    "axes_",
+    "tracker_auditevent",
+    "django_cache",
+    "django_migrations",
+)
 
 
 def db_fingerprint() -> dict[str, tuple[int, str]]:

@@ -13,12 +13,11 @@ from collections import defaultdict
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
 from django.db import models
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Session, User
 from tracker.models import AuditEvent, Child, Discipline
 
 from ..factories import PASSWORD, ChildFactory, MembershipFactory, UserFactory, therapist
