@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 
 from .models import User
 
@@ -29,35 +29,86 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class SignUpForm(UserCreationForm):
+    """Sign-up. The address is a plain form field, not checked against other accounts here.
+
+    The page a sign-up gets is the same whether the address is new or taken (the view mails its owner
+    instead), so sign-up cannot be used to find out who has an account (issue 15, finding 6). As a model
+    field the form would refuse a taken address; the database still refuses a duplicate.
+    """
+
+    email = forms.EmailField(
+        label="Email address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    field_order = ["email", "name", "profession", "password1", "password2"]
+
     class Meta:
         model = User
-        fields = ["email", "name", "profession"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        fields = ["name", "profession"]
         help_texts = {"profession": "Therapists join a child's team as therapists, parents as guardians."}
 
     def clean_email(self) -> str:
         # Stored lower-cased: one spelling per person, for log-in lock-out and invitations alike.
         email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Log in instead, or reset your password."
-            )
+        self.instance.email = email  # the password is compared with it
         return email
 
 
 class ProfileForm(forms.ModelForm):
+    """Name and profession. The email address changes through EmailChangeForm (current password, a link)."""
+
     class Meta:
         model = User
-        fields = ["name", "email", "profession"]
+        fields = ["name", "profession"]
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another account already uses this email address.")
+
+class CurrentPasswordMixin:
+    """A `password` field that must be the account's current password: a session alone changes nothing sensitive."""
+
+    password_field = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Asked so that someone using a computer you left signed in cannot take over your account.",
+    )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That password is not right. Type the password you log in with.")
+        return password
+
+
+class EmailChangeForm(CurrentPasswordMixin, forms.Form):
+    new_email = forms.EmailField(
+        label="New email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send a link to the new address; your address changes when you open it.",
+    )
+    password = CurrentPasswordMixin.password_field
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_new_email(self) -> str:
+        email = self.cleaned_data["new_email"].lower()
+        if email == self.user.email.lower():
+            raise forms.ValidationError("This is already your email address.")
         return email
 
 
-class DeleteAccountForm(forms.Form):
+class VerifiedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending only to an address its owner has confirmed.
+
+    An address planted on an account without confirmation (an old email change, a typo at sign-up)
+    never receives a reset link, so it cannot be used to take the account over.
+    """
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.email_verified)
+
+
+class DeleteAccountForm(CurrentPasswordMixin, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,
@@ -68,9 +119,3 @@ class DeleteAccountForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That password is not right. Type the password you log in with.")
-        return password

@@ -49,6 +49,9 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField("your name", max_length=150, validators=[validate_no_control_characters])
     profession = models.CharField(max_length=10, choices=Profession.choices, default=Profession.PARENT)
+    # Set when the person followed a link sent to `email` (accounts/email.py). Until then they can use their
+    # own children's records but cannot join another team, and no password reset is sent to the address.
+    email_verified = models.BooleanField(default=False, editable=False)
     # When the person last looked at "what changed" on their home page.
     changes_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -19,6 +19,10 @@ urlpatterns = [
     ),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("email/", views.email_change, name="email_change"),
+    path("email/confirm/resend/", views.verify_resend, name="verify_resend"),
+    path("email/confirm/<str:token>/", views.verify_email, name="verify_email"),
+    path("email/undo/<str:token>/", views.email_undo, name="email_undo"),
     path("delete/", views.delete_account, name="delete_account"),
     path(
         "password/change/",
@@ -35,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
             email_template_name="accounts/email/password_reset.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

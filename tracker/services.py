@@ -106,6 +106,11 @@ def accept_invitation(*, invitation: Invitation, user) -> CareTeamMembership:
         raise ValidationError(
             f"This invitation was sent to {invitation.email}, not to the account you are logged in with."
         )
+    if not user.email_verified:
+        # An address nobody has confirmed proves nothing: it could have been typed to catch this invitation.
+        raise ValidationError(
+            f"Confirm your email address first: open the link we sent to {user.email}, then this invitation again."
+        )
     membership, created = CareTeamMembership.objects.get_or_create(
         child=invitation.child,
         user=user,

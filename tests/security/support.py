@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts import email as addresses
 from accounts.models import User
 from tracker import services
 from tracker.models import (
@@ -442,6 +443,13 @@ def _fmt(records: ChildRecords, url: str) -> list[Variant]:
 def _token(records: ChildRecords, url: str, world: "World") -> list[Variant]:
     if url == "accounts:password_reset_confirm":
         return _one("password reset token", world.reset_token)
+    if url == "accounts:verify_email":
+        guardian = world.users["guardian_a"]
+        return _one("guardian A's confirmation link", addresses.make_token(guardian, "verify", e=guardian.email, n=""))
+    if url == "accounts:email_undo":
+        guardian = world.users["guardian_a"]
+        token = addresses.make_token(guardian, "undo", old="old-guardian-a@example.org", new=guardian.email)
+        return _one("guardian A's undo link", token)
     return _one("invitation token", records.invitation_token)
 
 
@@ -560,6 +568,11 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "accounts:login": (PUBLIC, PUBLIC),
     "accounts:logout": (NO, PUBLIC),
     "accounts:profile": (SIGNED_IN, SIGNED_IN),
+    "accounts:email_change": (SIGNED_IN, SIGNED_IN),
+    "accounts:verify_resend": (NO, SIGNED_IN),
+    # Whoever holds a link from a mail may follow it (it is signed, expiring and single-use).
+    "accounts:verify_email": (PUBLIC, PUBLIC),
+    "accounts:email_undo": (PUBLIC, PUBLIC),
     "accounts:delete_account": (SIGNED_IN, SIGNED_IN),
     "accounts:password_change": (SIGNED_IN, SIGNED_IN),
     "accounts:password_change_done": (SIGNED_IN, NO),

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
@@ -111,21 +112,42 @@ def test_anonymous_post_adds_nobody(client, child, sent):
     assert child.care_team.count() == 1
 
 
-def test_signing_up_from_the_invitation_comes_back_to_it(client, sent):
+def _sign_up_and_confirm(client, sent, capture) -> object:
+    """Sign up from the invitation's page and follow the confirmation link mailed: the answer to that."""
     signup = _link(client.get(_url(sent[1])), "Create an account")
     password = "a-long-new-password-456"
     data = {"email": "invitee@example.org", "name": "Ines", "profession": "ot"}
-    response = client.post(signup, data | {"password1": password, "password2": password})
+    with capture(execute=True):
+        client.post(signup, data | {"password1": password, "password2": password})
+    confirmation = next(m for m in mail.outbox if "Confirm your email" in m.subject)
+    return client.post(re.search(r"http://testserver(/accounts/email/confirm/\S+/)", confirmation.body)[1])
+
+
+def test_signing_up_from_the_invitation_comes_back_to_it_after_confirming_and_logging_in(
+    client, sent, django_capture_on_commit_callbacks
+):
+    confirmed = _sign_up_and_confirm(client, sent, django_capture_on_commit_callbacks)
+    log_in = confirmed["Location"]
+    assert log_in.startswith(reverse("accounts:login"))
+    response = client.post(log_in, {"username": "invitee@example.org", "password": "a-long-new-password-456"})
     assertRedirects(response, _url(sent[1]))
 
 
-def test_signing_up_from_the_invitation_then_accepting_joins_the_team(client, child, sent):
-    signup = _link(client.get(_url(sent[1])), "Create an account")
-    password = "a-long-new-password-456"
-    data = {"email": "invitee@example.org", "name": "Ines", "profession": "ot"}
-    client.post(signup, data | {"password1": password, "password2": password})
+def test_signing_up_from_the_invitation_then_accepting_joins_the_team(
+    client, child, sent, django_capture_on_commit_callbacks
+):
+    _sign_up_and_confirm(client, sent, django_capture_on_commit_callbacks)
+    client.post(reverse("accounts:login"), {"username": "invitee@example.org", "password": "a-long-new-password-456"})
     client.post(_url(sent[1]))
     assert child.care_team.filter(user__email="invitee@example.org", role="therapist").exists()
+
+
+def test_an_unconfirmed_account_with_the_invited_address_cannot_accept(client, child, sent):
+    unconfirmed = UserFactory(email="invitee@example.org", email_verified=False)
+    client.force_login(unconfirmed, backend="django.contrib.auth.backends.ModelBackend")
+    assertContains(client.get(_url(sent[1])), "Confirm your email address first")
+    assert client.post(_url(sent[1])).status_code == 400
+    assert not child.care_team.filter(user=unconfirmed).exists()
 
 
 def test_logging_in_from_the_invitation_comes_back_to_it(client, sent, invitee):

@@ -108,4 +108,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             f"This invitation was sent to {invitation.email}, but you are logged in as "
             f"{request.user.email}. Log out and open the link again to accept it with the invited address."
         )
+    elif request.user.is_authenticated and not request.user.email_verified:
+        context["error"] = (
+            f"Confirm your email address first: open the link we sent to {request.user.email}, "
+            "then this invitation again."
+        )
+        context["resend"] = True
     return render(request, "tracker/invitation_accept.html", context)
