@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor, views
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -20,6 +20,11 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("email/", views.email_change, name="email_change"),
+    path("two-factor/", two_factor.manage, name="two_factor"),
+    path("two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/verify/", two_factor.verify_view, name="two_factor_verify"),
+    path("two-factor/recovery-codes/", two_factor.renew_codes, name="two_factor_codes"),
+    path("two-factor/turn-off/", two_factor.disable, name="two_factor_disable"),
     path("email/confirm/resend/", views.verify_resend, name="verify_resend"),
     path("email/confirm/<str:token>/", views.verify_email, name="verify_email"),
     path("email/undo/<str:token>/", views.email_undo, name="email_undo"),

@@ -14,3 +14,5 @@ ROOT_URLCONF = "bench.urls"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
 # A fresh key prefix per run: every chart starts cold, and earlier runs' entries are never read.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_PREFIX", "bench")
+# The benchmark measures pages, not log-in: its therapists sign in with a password only.
+REQUIRE_2FA_FOR_THERAPISTS = False

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "tracker",
 ]
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step (accounts/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -95,6 +100,9 @@ MIDDLEWARE = [
     # After authentication and messages, and inside the header middleware so its log-in redirect
     # carries CSP and frame headers too: logs out idle or too-old sessions, with a message.
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After the timeout: a session that owes the second step of log-in, or a therapist who must set it up,
+    # is sent to do it before any other page.
+    "accounts.two_factor.TwoFactorMiddleware",
     # django-axes wants to be last so it sees the final response of a login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,6 +229,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Skills tracker <no-reply@localhost>")
 
 INVITATION_VALID_FOR = timedelta(days=7)
+
+# Two-factor authentication (accounts/two_factor.py, django-otp). Therapists hold many children's
+# records: in production they must set it up before seeing any child. Off by default with DEBUG on.
+REQUIRE_2FA_FOR_THERAPISTS = env_bool("REQUIRE_2FA_FOR_THERAPISTS", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Skills tracker")
 
 # django-axes: lock after repeated failures, counted per email typed (so
 # rotating X-Forwarded-For cannot reset it) and per client address (so one

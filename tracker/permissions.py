@@ -9,6 +9,7 @@ right gets 403.
 
 from enum import StrEnum
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -88,11 +89,22 @@ def child_for(user, public_id, *, action: Action) -> Child:
     if found is None:
         raise Http404("No child found.")
     child, membership = found
+    if membership.role == Role.THERAPIST and settings.REQUIRE_2FA_FOR_THERAPISTS and not _second_factor(user):
+        # Whatever their profession, whoever is a child's therapist signs in with a second factor
+        # (accounts/two_factor.py; a therapist by profession is sent to set it up before any page).
+        raise PermissionDenied(
+            "A child's therapist signs in with two-factor authentication: set it up on your profile first."
+        )
     if action not in allowed_actions(membership.role):
         raise PermissionDenied("Your role on this child's team does not allow this.")
     child.membership = membership
     child.allowed = allowed_actions(membership.role)
     return child
+
+
+def _second_factor(user) -> bool:
+    is_verified = getattr(user, "is_verified", None)  # set by django-otp's middleware
+    return bool(is_verified and is_verified())
 
 
 def may_invite(membership: CareTeamMembership, role: str) -> bool:

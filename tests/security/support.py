@@ -569,6 +569,11 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "accounts:logout": (NO, PUBLIC),
     "accounts:profile": (SIGNED_IN, SIGNED_IN),
     "accounts:email_change": (SIGNED_IN, SIGNED_IN),
+    "accounts:two_factor": (SIGNED_IN, NO),
+    "accounts:two_factor_setup": (SIGNED_IN, SIGNED_IN),
+    "accounts:two_factor_verify": (SIGNED_IN, SIGNED_IN),
+    "accounts:two_factor_codes": (SIGNED_IN, SIGNED_IN),
+    "accounts:two_factor_disable": (SIGNED_IN, SIGNED_IN),
     "accounts:verify_resend": (NO, SIGNED_IN),
     # Whoever holds a link from a mail may follow it (it is signed, expiring and single-use).
     "accounts:verify_email": (PUBLIC, PUBLIC),
