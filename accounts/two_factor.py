@@ -171,8 +171,15 @@ class PasswordAndCodeForm(PasswordForm):
 
 
 def verify(user, code: str):
-    """The device of `user` that accepts `code` (and then never accepts it again), or None."""
+    """The device of `user` that accepts `code` (and then never accepts it again), or None.
+
+    A 6-digit code is tried on the app only, anything else on the recovery codes only: a mistyped code
+    then counts (django-otp's throttling) against the kind of device it was meant for.
+    """
+    kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
     for device in django_otp.devices_for_user(user, confirmed=True):
+        if not isinstance(device, kind):
+            continue
         accepted = django_otp.verify_token(user, device.persistent_id, code)
         if accepted is not None:
             return accepted
