@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config import ratelimit
+
 from .. import audit, services
 from ..forms import InvitationForm
 from ..models import AuditAction, CareTeamMembership, Invitation, Role
@@ -24,10 +26,15 @@ def team(request: HttpRequest, child_id) -> HttpResponse:
     child = child_for(request.user, child_id, action=Action.VIEW)
     roles = _invitable_roles(child.membership)
     form = InvitationForm(request.POST or None, child=child, roles=roles) if roles else None
+    retry = None  # seconds to wait, when the inviter has sent too many invitations
     if request.method == "POST":
         if form is None:
             raise PermissionDenied("Your role on this team cannot invite people.")
         if form.is_valid():
+            retry = ratelimit.hit("invite", person=str(request.user.pk), address=ratelimit.client_address(request))
+        if retry:
+            form.add_error(None, ratelimit.message(retry))
+        elif form.is_valid():
             link = services.invite(
                 invitation=form.instance,
                 by=request.user,
@@ -46,7 +53,8 @@ def team(request: HttpRequest, child_id) -> HttpResponse:
         "form": form,
         "can_manage": Action.MANAGE_TEAM in child.allowed,
     }
-    return render(request, "tracker/team.html", context)
+    response = render(request, "tracker/team.html", context)
+    return ratelimit.limited(response, retry) if retry else response
 
 
 @login_required
