@@ -25,6 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .kept import keep
+
 SIGNED_IN_AT = "_signed_in_at"
 LAST_SEEN_AT = "_last_seen_at"
 SEEN_RESOLUTION = 60  # seconds between rewrites of LAST_SEEN_AT
@@ -90,11 +92,14 @@ class SessionTimeoutMiddleware:
 
     @staticmethod
     def _expire(request: HttpRequest, reason: str) -> HttpResponse:
+        kept = keep(request, request.user) if request.method == "POST" else None
         logout(request)
         if reason == "idle":
             text = IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT // 60)
         else:
             text = ABSOLUTE_MESSAGE.format(hours=settings.SESSION_ABSOLUTE_LIMIT // 3600)
+        if kept is not None:
+            text += " What you had typed is kept: you get it back after you log in."
         messages.info(request, text)
         login_url = resolve_url(settings.LOGIN_URL)
         if request.headers.get("HX-Request") == "true":
@@ -104,7 +109,8 @@ class SessionTimeoutMiddleware:
             return response
         if request.method in ("GET", "HEAD"):
             return redirect_to_login(request.get_full_path(), login_url)
-        # A form posted into an expired session is not carried out; come back to the page it was on.
+        # A form posted into an expired session is not carried out (its fields are kept, accounts/kept.py);
+        # come back to the page it was on.
         back_to = _referring_path(request)
         return redirect_to_login(back_to, login_url) if back_to else redirect(login_url)
 

@@ -99,3 +99,25 @@ class Session(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class KeptForm(models.Model):
+    """What a person had typed into a form that reached the server after their session had expired.
+
+    Kept server-side against the account, not in the browser: clinics share computers, and text about
+    a child left in a browser's storage would be read by the next person at that computer (or kept on
+    it for good). Here it is offered back only to the same person after they log in, deleted once they
+    save it again or throw it away, and deleted after KEPT_FOR in any case (docs/security.md).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kept_forms")
+    path = models.CharField(max_length=500)
+    # [name, value] pairs in the order posted (a name may repeat).
+    fields = models.JSONField(default=list)
+    kept_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-kept_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.path} at {self.kept_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import two_factor, views
+from . import kept, two_factor, views
 from .forms import EmailAuthenticationForm
 
 app_name = "accounts"
@@ -10,7 +10,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        views.LoginView.as_view(
             template_name="accounts/login.html",
             authentication_form=EmailAuthenticationForm,
             redirect_authenticated_user=True,
@@ -20,6 +20,9 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("email/", views.email_change, name="email_change"),
+    path("kept/", kept.kept_forms, name="kept_forms"),
+    path("kept/<int:kept_id>/discard/", kept.discard, name="kept_discard"),
+    path("still-here/", kept.keepalive, name="keepalive"),
     path("two-factor/", two_factor.manage, name="two_factor"),
     path("two-factor/set-up/", two_factor.setup, name="two_factor_setup"),
     path("two-factor/verify/", two_factor.verify_view, name="two_factor_verify"),

@@ -23,6 +23,7 @@ from tracker import services
 from tracker.models import Child
 
 from . import email as addresses
+from . import kept
 from .forms import DeleteAccountForm, EmailChangeForm, ProfileForm, SignUpForm, VerifiedPasswordResetForm
 from .models import User
 from .sessions import end_sessions
@@ -220,6 +221,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)  # keeps this session valid (update_session_auth_hash)
         end_sessions(form.user, keep=self.request.session.session_key)
         return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in; someone whose session expired with a form on its way gets their text back first."""
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if kept.waiting(self.request.user).exists():
+            return f"{reverse('accounts:kept_forms')}?{urlencode({'next': target})}"
+        return target
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     # After the timeout: a session that owes the second step of log-in, or a therapist who must set it up,
     # is sent to do it before any other page.
     "accounts.two_factor.TwoFactorMiddleware",
+    # A form that was kept when its session expired, posted again and accepted, is deleted.
+    "accounts.kept.KeptFormMiddleware",
     # django-axes wants to be last so it sees the final response of a login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -120,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.session_limits",
             ],
         },
     },

@@ -32,7 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import email as addresses
-from accounts.models import User
+from accounts.models import KeptForm, User
 from tracker import services
 from tracker.models import (
     AuditEvent,
@@ -111,6 +111,7 @@ class World:
     reset_uid: str
     reset_token: str
     hidden: dict[str, User] = field(default_factory=dict)
+    kept_form_id: int = 0  # a form guardian A posted into an expired session (accounts/kept.py)
 
     def role_on_a(self, actor: str) -> str | None:
         return ROLE_ON_A.get(actor)
@@ -281,6 +282,11 @@ def build_world(text: Text = plain_text, *, user_name: Callable[[str], str] | No
         hidden={"ot_b": ot_b, "extra_a": extra_a, "extra_b": extra_b},
         reset_uid=urlsafe_base64_encode(force_bytes(guardian_a.pk)),
         reset_token=default_token_generator.make_token(guardian_a),
+        kept_form_id=KeptForm.objects.create(
+            user=guardian_a,
+            path=reverse("tracker:note_create", args=[records_a.child.public_id]),
+            fields=[["body", text("a", "kept.body", "family", 5000)]],
+        ).pk,
     )
 
 
@@ -466,7 +472,11 @@ KWARGS: dict[str, Callable[..., list[Variant]]] = {
     "fmt": _fmt,
 }
 # Kwargs that need the world, not just one child's records.
-WORLD_KWARGS = {"token": _token, "uidb64": lambda r, url, world: _one("guardian A's uid", world.reset_uid)}
+WORLD_KWARGS = {
+    "token": _token,
+    "uidb64": lambda r, url, world: _one("guardian A's uid", world.reset_uid),
+    "kept_id": lambda r, url, world: _one("guardian A's kept form", world.kept_form_id, kept_owner="guardian_a"),
+}
 # The kwargs that point at one object of a child (used for the cross-child id-swap tries).
 OBJECT_KWARGS = {"observation_id", "note_id", "membership_id", "invitation_id", "goal_id", "review_id", "skill_slug"}
 
@@ -550,6 +560,7 @@ class Rule:
 PUBLIC = Rule("public")
 SIGNED_IN = Rule("signed_in")
 NO = Rule("no")
+OWN_KEPT = Rule("own_kept")  # a form kept when its session expired: only the person who typed it
 READ_NOTE = Rule("read_note")  # notes shared with family: every member; team-only notes: therapists
 OWN_NOTE = Rule("own_note")  # edit or withdraw a note: its author only
 
@@ -569,6 +580,9 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "accounts:logout": (NO, PUBLIC),
     "accounts:profile": (SIGNED_IN, SIGNED_IN),
     "accounts:email_change": (SIGNED_IN, SIGNED_IN),
+    "accounts:kept_forms": (SIGNED_IN, NO),
+    "accounts:kept_discard": (NO, OWN_KEPT),
+    "accounts:keepalive": (NO, SIGNED_IN),
     "accounts:two_factor": (SIGNED_IN, NO),
     "accounts:two_factor_setup": (SIGNED_IN, SIGNED_IN),
     "accounts:two_factor_verify": (SIGNED_IN, SIGNED_IN),
@@ -649,6 +663,8 @@ def may_use(world: World, target: Target, method: str, actor: str) -> bool:
         return False
     if rule.kind == "signed_in":
         return user is not None
+    if rule.kind == "own_kept":
+        return actor == target.fact("kept_owner")
     # A child's URL: only child A's team, and never with object ids swapped in from another child.
     if target.child_tag != "a" or target.swapped:
         return False
