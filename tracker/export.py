@@ -1,20 +1,23 @@
-"""Everything about one child, for the family to take away (GDPR articles 15 and 20).
+"""Everything about one child, for the family to take away (GDPR articles 15 and 20), written as it is read.
 
-`gather(child)` runs a fixed number of queries and returns plain data: an
-ordered mapping of section name → list of rows (dicts with a fixed column
-order). The rest is pure formatting: `to_json` and `to_zip` (one CSV file per
-section), with spreadsheet formula injection neutralised by `neutralise`.
+Each section is a generator of rows (dicts with a fixed column order) reading the database in chunks
+(`QuerySet.iterator(chunk_size=CHUNK)`), and `stream_json` / `stream_zip` write them out as they come,
+as bytes for a `StreamingHttpResponse`. A worker's memory therefore does not grow with the record: a
+child with 122,064 audit events took the worker from 101 to 407 MB when the export was built whole
+(issue 15, finding 7); streamed, the benchmark measures the peak (`make bench`, README). Every audit
+event is included, page views too: nothing is summarised (docs/security.md, "Export").
 
-What is included follows what the exporter may read in the app: notes (and
-their earlier versions) go through `readable_notes`, so care-team-only notes
-leave only with a therapist.
+`gather` builds the same document whole, for tests and small uses. Formula injection in the CSV files is
+neutralised by `neutralise`. What is included follows what the exporter may read in the app: notes (and
+their earlier versions) go through `readable_notes`, so care-team-only notes leave only with a therapist.
+The query count is fixed per section, plus one per CHUNK rows of a long section.
 """
 
 import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -84,10 +87,6 @@ def to_csv(rows: Rows, columns: Iterable[str]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_json(document: dict) -> bytes:
-    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode("utf-8")
-
-
 README = """\
 Everything the skills tracker held about one child on {exported_at}, exported by {exported_by}.
 
@@ -99,31 +98,6 @@ apostrophe is not part of what was written. The same data, without that
 apostrophe, is in the JSON export.
 {notes_scope}
 """
-
-
-def to_zip(document: dict) -> bytes:
-    """The export as a zip of CSV files, one per section, with a README."""
-    buffer = io.BytesIO()
-    stamp = timezone.localtime(document["exported_at"]).timetuple()[:6]
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-
-        def add(name: str, data: bytes) -> None:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-
-        add(
-            "README.txt",
-            README.format(
-                exported_at=document["exported_at"].isoformat(),
-                exported_by=document["exported_by"],
-                notes_scope=document["notes_scope"],
-            ).encode("utf-8"),
-        )
-        add("child.csv", to_csv([document["child"]], COLUMNS["child"]))
-        for section in SECTIONS:
-            add(f"{section}.csv", to_csv(document[section], COLUMNS[section]))
-    return buffer.getvalue()
 
 
 def filename(child: Child, day, extension: str) -> str:
@@ -244,67 +218,163 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 SECTIONS = tuple(name for name in COLUMNS if name != "child")
 
 
-# --- Gathering (queries) ------------------------------------------------------------
+# --- Gathering (queries): one generator of rows per section -------------------------
+
+CHUNK = 2000  # rows read from the database at a time
+NOTE_CHUNK = 500  # notes come with their links and revisions (prefetched per chunk)
 
 
 def _name(user) -> str:
     return user.name if user is not None else ""
 
 
-def gather(child: Child, *, exported_by) -> dict:
-    """Everything about `child` that its member (from `child_for`) may take away.
-
-    A fixed number of queries, whatever the size of the record.
-    """
-    therapist_view = Action.READ_TEAM_NOTES in child.allowed
+def _care_team(child: Child) -> Iterator[dict]:
     team = CareTeamMembership.objects.filter(child=child).select_related("user").order_by("role", "joined_at", "id")
+    for member in team:
+        yield {
+            "name": member.user.name,
+            "email": member.user.email,
+            "role": member.role,
+            "discipline": member.discipline,
+            "joined_at": member.joined_at,
+        }
+
+
+def _invitations(child: Child) -> Iterator[dict]:
     invitations = Invitation.objects.filter(child=child).select_related("invited_by", "accepted_by").order_by("id")
-    custom_skills = Skill.objects.filter(child=child).select_related("domain", "created_by").order_by("id")
+    for invitation in invitations:
+        yield {
+            "id": invitation.pk,
+            "email": invitation.email,
+            "role": invitation.role,
+            "discipline": invitation.discipline,
+            "invited_by": _name(invitation.invited_by),
+            "created_at": invitation.created_at,
+            "expires_at": invitation.expires_at,
+            "accepted_at": invitation.accepted_at,
+            "accepted_by": _name(invitation.accepted_by),
+            "revoked_at": invitation.revoked_at,
+        }
+
+
+def _custom_skills(child: Child) -> Iterator[dict]:
+    for skill in Skill.objects.filter(child=child).select_related("domain", "created_by").order_by("id"):
+        yield {
+            "slug": skill.slug,
+            "name": skill.name,
+            "domain": skill.domain.slug,
+            "description": skill.description,
+            "window_start_months": skill.window_start_months,
+            "window_end_months": skill.window_end_months,
+            "source": skill.source,
+            "created_by": _name(skill.created_by),
+        }
+
+
+def _observations(child: Child) -> Iterator[dict]:
     observations = (
         Observation.objects.filter(child=child)
         .select_related("skill__domain", "withdrawn_by")
         .order_by("observed_on", "recorded_at", "id")
     )
-    goals = Goal.objects.filter(child=child).select_related("domain", "skill").order_by("id")
-    reviews = GoalReview.objects.filter(goal__child=child).order_by("goal_id", "reviewed_on", "id")
+    for observation in observations.iterator(chunk_size=CHUNK):
+        yield {
+            "id": observation.pk,
+            "skill": observation.skill.slug,
+            "skill_name": observation.skill.name,
+            "domain": observation.skill.domain.slug,
+            "observed_on": observation.observed_on,
+            "status": observation.status,
+            "assistance": observation.assistance,
+            "note": observation.note,
+            "recorded_by": observation.recorded_by_name,
+            "recorded_as": observation.recorded_as,
+            "recorded_at": observation.recorded_at,
+            "corrects": observation.corrects_id,
+            "withdrawn_at": observation.withdrawn_at,
+            "withdrawn_by": _name(observation.withdrawn_by),
+            "withdrawal_reason": observation.withdrawal_reason,
+            "is_current": observation.is_current,
+        }
+
+
+def _goals(child: Child) -> Iterator[dict]:
+    for goal in Goal.objects.filter(child=child).select_related("domain", "skill").order_by("id"):
+        yield {
+            "id": goal.pk,
+            "domain": goal.domain.slug if goal.domain else "",
+            "skill": goal.skill.slug if goal.skill else "",
+            "description": goal.description,
+            "target_date": goal.target_date,
+            "status": goal.status,
+            "owner": goal.owner_name,
+            "weight": goal.weight,
+            "baseline_level": goal.baseline_level,
+            "level_minus_2": goal.level_minus_2,
+            "level_minus_1": goal.level_minus_1,
+            "level_0": goal.level_0,
+            "level_plus_1": goal.level_plus_1,
+            "level_plus_2": goal.level_plus_2,
+            "created_at": goal.created_at,
+            "updated_at": goal.updated_at,
+        }
+
+
+def _goal_reviews(child: Child) -> Iterator[dict]:
+    for review in GoalReview.objects.filter(goal__child=child).order_by("goal_id", "reviewed_on", "id"):
+        yield {
+            "id": review.pk,
+            "goal": review.goal_id,
+            "reviewed_on": review.reviewed_on,
+            "level": review.level,
+            "comment": review.comment,
+            "reviewed_by": review.reviewed_by_name,
+            "reviewer_voice": review.reviewer_voice,
+            "created_at": review.created_at,
+        }
+
+
+def _readable_notes(child: Child):
     revisions = NoteRevision.objects.order_by("version")
-    if not therapist_view:
+    if Action.READ_TEAM_NOTES not in child.allowed:
         # An earlier version that was for the care team only stays with the care team.
         revisions = revisions.filter(visibility=Visibility.FAMILY)
-    notes = (
+    return (
         readable_notes(child, Note.objects.all())
         .select_related("withdrawn_by")
         .prefetch_related("skills", "goals", Prefetch("revisions", queryset=revisions, to_attr="kept_revisions"))
         .order_by("session_date", "created_at", "id")
     )
-    audit_events = AuditEvent.objects.filter(child=child).order_by("at", "id")
 
-    note_rows, revision_rows = [], []
-    for note in notes:
-        note_rows.append(
-            {
-                "id": note.pk,
-                "kind": note.kind,
-                "visibility": note.visibility,
-                "session_date": note.session_date,
-                "author": note.author_name,
-                "author_voice": note.author_voice,
-                "body": note.body,
-                "subjective": note.subjective,
-                "objective": note.objective,
-                "assessment": note.assessment,
-                "plan": note.plan,
-                "skills": ";".join(sorted(skill.slug for skill in note.skills.all())),
-                "goals": ";".join(str(goal.pk) for goal in sorted(note.goals.all(), key=lambda goal: goal.pk)),
-                "version": note.version,
-                "created_at": note.created_at,
-                "updated_at": note.updated_at,
-                "withdrawn_at": note.withdrawn_at,
-                "withdrawn_by": _name(note.withdrawn_by),
-            }
-        )
-        revision_rows.extend(
-            {
+
+def _notes(child: Child) -> Iterator[dict]:
+    for note in _readable_notes(child).iterator(chunk_size=NOTE_CHUNK):
+        yield {
+            "id": note.pk,
+            "kind": note.kind,
+            "visibility": note.visibility,
+            "session_date": note.session_date,
+            "author": note.author_name,
+            "author_voice": note.author_voice,
+            "body": note.body,
+            "subjective": note.subjective,
+            "objective": note.objective,
+            "assessment": note.assessment,
+            "plan": note.plan,
+            "skills": ";".join(sorted(skill.slug for skill in note.skills.all())),
+            "goals": ";".join(str(goal.pk) for goal in sorted(note.goals.all(), key=lambda goal: goal.pk)),
+            "version": note.version,
+            "created_at": note.created_at,
+            "updated_at": note.updated_at,
+            "withdrawn_at": note.withdrawn_at,
+            "withdrawn_by": _name(note.withdrawn_by),
+        }
+
+
+def _note_revisions(child: Child) -> Iterator[dict]:
+    for note in _readable_notes(child).iterator(chunk_size=NOTE_CHUNK):
+        for revision in note.kept_revisions:
+            yield {
                 "note": note.pk,
                 "version": revision.version,
                 "kind": revision.kind,
@@ -318,9 +388,40 @@ def gather(child: Child, *, exported_by) -> dict:
                 "written_at": revision.written_at,
                 "replaced_at": revision.replaced_at,
             }
-            for revision in note.kept_revisions
-        )
 
+
+def _audit_events(child: Child) -> Iterator[dict]:
+    events = AuditEvent.objects.filter(child=child).order_by("at", "id")
+    fields = ("at", "actor_name", "action", "object_type", "object_id", "summary")
+    for at, actor, action, object_type, object_id, summary in events.values_list(*fields).iterator(chunk_size=CHUNK):
+        yield {
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "summary": summary,
+        }
+
+
+# The list sections, in the order of the files and of the JSON document, and how each is read.
+READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
+    "care_team": _care_team,
+    "invitations": _invitations,
+    "custom_skills": _custom_skills,
+    "observations": _observations,
+    "goals": _goals,
+    "goal_reviews": _goal_reviews,
+    "notes": _notes,
+    "note_revisions": _note_revisions,
+    "audit_events": _audit_events,
+}
+if tuple(READERS) != SECTIONS:
+    raise RuntimeError("COLUMNS and READERS must name the same sections, in the same order.")
+
+
+def header(child: Child, *, exported_by) -> dict:
+    """The document's opening: what it is, when and by whom, whose notes, and the child's profile."""
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -328,7 +429,7 @@ def gather(child: Child, *, exported_by) -> dict:
         "exported_by": exported_by.email,
         "notes_scope": (
             "Notes: all notes, including those for the care team only, with every earlier version."
-            if therapist_view
+            if Action.READ_TEAM_NOTES in child.allowed
             else "Notes: the notes shared with the family, with their earlier versions shared with the family."
         ),
         "child": {
@@ -341,110 +442,103 @@ def gather(child: Child, *, exported_by) -> dict:
             "created_at": child.created_at,
             "updated_at": child.updated_at,
         },
-        "care_team": [
-            {
-                "name": member.user.name,
-                "email": member.user.email,
-                "role": member.role,
-                "discipline": member.discipline,
-                "joined_at": member.joined_at,
-            }
-            for member in team
-        ],
-        "invitations": [
-            {
-                "id": invitation.pk,
-                "email": invitation.email,
-                "role": invitation.role,
-                "discipline": invitation.discipline,
-                "invited_by": _name(invitation.invited_by),
-                "created_at": invitation.created_at,
-                "expires_at": invitation.expires_at,
-                "accepted_at": invitation.accepted_at,
-                "accepted_by": _name(invitation.accepted_by),
-                "revoked_at": invitation.revoked_at,
-            }
-            for invitation in invitations
-        ],
-        "custom_skills": [
-            {
-                "slug": skill.slug,
-                "name": skill.name,
-                "domain": skill.domain.slug,
-                "description": skill.description,
-                "window_start_months": skill.window_start_months,
-                "window_end_months": skill.window_end_months,
-                "source": skill.source,
-                "created_by": _name(skill.created_by),
-            }
-            for skill in custom_skills
-        ],
-        "observations": [
-            {
-                "id": observation.pk,
-                "skill": observation.skill.slug,
-                "skill_name": observation.skill.name,
-                "domain": observation.skill.domain.slug,
-                "observed_on": observation.observed_on,
-                "status": observation.status,
-                "assistance": observation.assistance,
-                "note": observation.note,
-                "recorded_by": observation.recorded_by_name,
-                "recorded_as": observation.recorded_as,
-                "recorded_at": observation.recorded_at,
-                "corrects": observation.corrects_id,
-                "withdrawn_at": observation.withdrawn_at,
-                "withdrawn_by": _name(observation.withdrawn_by),
-                "withdrawal_reason": observation.withdrawal_reason,
-                "is_current": observation.is_current,
-            }
-            for observation in observations
-        ],
-        "goals": [
-            {
-                "id": goal.pk,
-                "domain": goal.domain.slug if goal.domain else "",
-                "skill": goal.skill.slug if goal.skill else "",
-                "description": goal.description,
-                "target_date": goal.target_date,
-                "status": goal.status,
-                "owner": goal.owner_name,
-                "weight": goal.weight,
-                "baseline_level": goal.baseline_level,
-                "level_minus_2": goal.level_minus_2,
-                "level_minus_1": goal.level_minus_1,
-                "level_0": goal.level_0,
-                "level_plus_1": goal.level_plus_1,
-                "level_plus_2": goal.level_plus_2,
-                "created_at": goal.created_at,
-                "updated_at": goal.updated_at,
-            }
-            for goal in goals
-        ],
-        "goal_reviews": [
-            {
-                "id": review.pk,
-                "goal": review.goal_id,
-                "reviewed_on": review.reviewed_on,
-                "level": review.level,
-                "comment": review.comment,
-                "reviewed_by": review.reviewed_by_name,
-                "reviewer_voice": review.reviewer_voice,
-                "created_at": review.created_at,
-            }
-            for review in reviews
-        ],
-        "notes": note_rows,
-        "note_revisions": revision_rows,
-        "audit_events": [
-            {
-                "at": event.at,
-                "actor": event.actor_name,
-                "action": event.action,
-                "object_type": event.object_type,
-                "object_id": event.object_id,
-                "summary": event.summary,
-            }
-            for event in audit_events
-        ],
     }
+
+
+def gather(child: Child, *, exported_by) -> dict:
+    """The whole document in memory (tests, small uses); the views stream it instead."""
+    return {**header(child, exported_by=exported_by), **{name: list(read(child)) for name, read in READERS.items()}}
+
+
+# --- Writing as it is read -----------------------------------------------------------
+
+FLUSH_AT = 64 * 1024  # bytes gathered before they are handed to the server
+
+
+def _json_value(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def stream_json(child: Child, *, exported_by) -> Iterator[bytes]:
+    """The JSON document, a section's rows written one by one as they are read."""
+    opening = header(child, exported_by=exported_by)
+    parts = ["{\n"]
+    parts += [f"  {_json_value(key)}: {_json_value(value)},\n" for key, value in opening.items()]
+    size = 0
+    for number, (name, read) in enumerate(READERS.items()):
+        parts.append(f"  {_json_value(name)}: [")
+        for index, row in enumerate(read(child)):
+            text = ("," if index else "") + "\n    " + _json_value(row)
+            parts.append(text)
+            size += len(text)
+            if size >= FLUSH_AT:
+                yield "".join(parts).encode("utf-8")
+                parts, size = [], 0
+        parts.append("\n  ]" + ("," if number < len(READERS) - 1 else "") + "\n")
+    parts.append("}\n")
+    yield "".join(parts).encode("utf-8")
+
+
+class _Pipe:
+    """A file-like object zipfile writes into; what was written is taken out as it comes (no seeking)."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        self.size = 0
+        return data
+
+
+def _csv_lines(rows: Iterable[dict], columns: tuple[str, ...]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(_cell(row[column])) for column in columns])
+        if out.tell() >= FLUSH_AT:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def stream_zip(child: Child, *, exported_by) -> Iterator[bytes]:
+    """The zip of CSV files (one per section, with a README), each file written as its rows are read."""
+    opening = header(child, exported_by=exported_by)
+    stamp = timezone.localtime(opening["exported_at"]).timetuple()[:6]
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+
+        def entry(name: str, texts: Iterable[str], *, bom: bool = True) -> Iterator[bytes]:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as member:
+                if bom:
+                    member.write("\ufeff".encode())  # so spreadsheets read accents and emoji right
+                for text in texts:
+                    member.write(text.encode("utf-8"))
+                    if pipe.size >= FLUSH_AT:
+                        yield pipe.take()
+
+        readme = README.format(
+            exported_at=opening["exported_at"].isoformat(),
+            exported_by=opening["exported_by"],
+            notes_scope=opening["notes_scope"],
+        )
+        yield from entry("README.txt", [readme], bom=False)
+        yield from entry("child.csv", _csv_lines([opening["child"]], COLUMNS["child"]))
+        for name, read in READERS.items():
+            yield from entry(f"{name}.csv", _csv_lines(read(child), COLUMNS[name]))
+    yield pipe.take()

@@ -61,13 +61,18 @@ def _url(name: str, child) -> str:
     return reverse(f"tracker:{name}", args=[child.public_id])
 
 
+def _body(response) -> bytes:
+    """The whole download: exports are streamed as they are read."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def _json(client, child) -> dict:
-    return json.loads(client.get(_url("export_json", child)).content)
+    return json.loads(_body(client.get(_url("export_json", child))))
 
 
 def _zip(client, child) -> dict[str, list[list[str]]]:
     """Every CSV file of the zip export, as rows of cells (header first)."""
-    archive = zipfile.ZipFile(io.BytesIO(client.get(_url("export_zip", child)).content))
+    archive = zipfile.ZipFile(io.BytesIO(_body(client.get(_url("export_zip", child)))))
     return {
         name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")))
         for name in archive.namelist()
@@ -222,7 +227,7 @@ def test_earlier_team_only_version_of_a_now_shared_note_stays_out_of_a_guardians
     changes = {name: getattr(shared, name) for name in ("kind", "session_date", "subjective", "objective")}
     changes.update(visibility="family", body="Shared now.", assessment="", plan="")
     services.edit_note(note_id=shared.pk, changes=changes, skills=[], goals=[], expected_version=1, by=pt)
-    assert b"UNSHARED-TEXT" not in login(guardian).get(_url("export_json", child)).content
+    assert b"UNSHARED-TEXT" not in _body(login(guardian).get(_url("export_json", child)))
 
 
 def test_json_holds_goals_reviews_and_custom_skills(login, guardian, world):
@@ -242,7 +247,7 @@ def test_json_keeps_text_exactly_as_written(login, guardian, world):
 
 def test_zip_has_a_file_per_section_and_a_readme(login, guardian, child):
     response = login(guardian).get(_url("export_zip", child))
-    names = set(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    names = set(zipfile.ZipFile(io.BytesIO(_body(response))).namelist())
     assert names == {"README.txt", "child.csv", *(f"{section}.csv" for section in export.SECTIONS)}
 
 
@@ -331,7 +336,8 @@ def test_export_figure(client, world, guardian, pt, outsider_child, figure):
         zip_files = _zip(client, world)
         expected = _expected(world, member)
         expected["audit_events"] = AuditEvent.objects.filter(child=world).count()
-        as_json = json.loads(json_response.content)
+        json_body = _body(json_response)
+        as_json = json.loads(json_body)
         as_csv = {
             name.removesuffix(".csv"): [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
             for name, rows in zip_files.items()
@@ -346,7 +352,7 @@ def test_export_figure(client, world, guardian, pt, outsider_child, figure):
             # Audit events are append-only: the count now is the count at the export (the zip one came after).
             if len(document["audit_events"]) not in (expected["audit_events"] - 1, expected["audit_events"]):
                 missing.append(f"{user.email} {label} audit_events")
-        for body in (json_response.content, b"".join(str(files).encode() for files in zip_files.values())):
+        for body in (json_body, b"".join(str(files).encode() for files in zip_files.values())):
             if b"MARKER-B" in body:
                 foreign.append(f"{user.email}: a marker of the other child")
         unneutralised += _unneutralised(zip_files)

@@ -1,8 +1,9 @@
-"""A family's data export: everything about one child, as JSON or as a zip of CSV files."""
+"""A family's data export: everything about one child, as JSON or as a zip of CSV files, streamed as it is read."""
+
+from collections.abc import Callable, Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -11,15 +12,13 @@ from ..models import AuditAction, Child
 from ..permissions import Action, child_for
 
 
-def _gather(request: HttpRequest, child: Child, what: str) -> dict:
-    """Record the export and gather the data, together: an export that happened is always in the log."""
-    with transaction.atomic():
-        audit.record(request.user, AuditAction.EXPORTED, child, summary=f"Exported all the child's data ({what})")
-        return export.gather(child, exported_by=request.user)
-
-
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
+def _download(
+    request: HttpRequest, child: Child, what: str, write: Callable[..., Iterator[bytes]], content_type: str, ext: str
+) -> StreamingHttpResponse:
+    # Recorded (and committed) before the first byte leaves: an export that happened is always in the log.
+    audit.record(request.user, AuditAction.EXPORTED, child, summary=f"Exported all the child's data ({what})")
+    response = StreamingHttpResponse(write(child, exported_by=request.user), content_type=content_type)
+    name = export.filename(child, timezone.localdate(), ext)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # Health data: never kept by a proxy or in a shared computer's browser cache.
     response["Cache-Control"] = "no-store"
@@ -28,17 +27,13 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def export_json(request: HttpRequest, child_id) -> HttpResponse:
+def export_json(request: HttpRequest, child_id) -> StreamingHttpResponse:
     child = child_for(request.user, child_id, action=Action.EXPORT)
-    document = _gather(request, child, "JSON")
-    name = export.filename(child, timezone.localdate(), "json")
-    return _download(export.to_json(document), "application/json", name)
+    return _download(request, child, "JSON", export.stream_json, "application/json", "json")
 
 
 @login_required
 @require_safe
-def export_zip(request: HttpRequest, child_id) -> HttpResponse:
+def export_zip(request: HttpRequest, child_id) -> StreamingHttpResponse:
     child = child_for(request.user, child_id, action=Action.EXPORT)
-    document = _gather(request, child, "CSV files in a zip")
-    name = export.filename(child, timezone.localdate(), "zip")
-    return _download(export.to_zip(document), "application/zip", name)
+    return _download(request, child, "CSV files in a zip", export.stream_zip, "application/zip", "zip")
