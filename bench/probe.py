@@ -80,6 +80,7 @@ def targets() -> dict:
             "therapist": therapist.email,
             "guardian": guardian.email,
             "writer": writer.email,
+            "child": str(child.public_id),
             "child_observations": child.history,
             "child_age_days": (timezone.localdate() - child.date_of_birth).days,
             "skill": skill.slug,

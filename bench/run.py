@@ -19,8 +19,12 @@ For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
    endpoint, baseline, …): every endpoint is reported against the baseline
    measured in the same seconds;
 6. reads each worker's peak resident memory (VmHWM), counts "database is
-   locked" in the server's log, stops the server, and writes
-   bench/results/<date>-<db>-<N>.md (and a summary across runs).
+   locked" in the server's log;
+7. tops the measured child's audit trail up to 100,000 events, resets the
+   workers' peak memory and downloads the child's JSON and zip exports:
+   time, size and the workers' peak (issue 15's target: under 150 MB);
+8. stops the server and writes bench/results/<date>-<db>-<N>.md (and a
+   summary across runs).
 
 Only ever 127.0.0.1. Bounded: about 14 s per endpoint, about 18 minutes for
 the whole `make bench` on a 2-core machine (half a minute of it to seed each
@@ -59,6 +63,7 @@ HOST = "127.0.0.1"  # the only address this harness ever sends traffic to
 PAGE_MIN_RATIO, PAGE_MAX_P99_RATIO = 0.5, 4.0
 CACHED_CHART_MIN_RATIO, COLD_CHART_MAX_FLOOR_RATIO = 0.8, 2.0
 WRITE_MIN_RATIO, WORKER_MAX_MB = 0.3, 150
+EXPORT_EVENTS = 100_000  # issue 15: a child with this many audit events exports with workers under WORKER_MAX_MB
 
 
 def log(message: str) -> None:
@@ -374,6 +379,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         rows = [baseline_row(rows, {**baseline, "queries": counted.get("queries"), "drawn_queries": None}), *rows]
         workers = [memory_of(pid) for pid in worker_pids(server.pid)]
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
+        exported = measure_export(env, port, server.pid, sessions["guardian"], probed["targets"]["child"])
     finally:
         stop_server(server)
         if use_redis:
@@ -388,6 +394,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "rows": rows,
         "workers": workers,
         "restarted_workers": restarted,
+        "export": exported,
         "preloaded": preloaded,
         "cache": "Redis" if use_redis else "database cache table",
         "load": {"before": load_before, "after": os.getloadavg()},
@@ -401,6 +408,71 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
     for worker in workers:
         log(f"worker {worker['pid']}: peak RSS {worker['peak_mb']} MB (now {worker['rss_mb']} MB)")
     return result
+
+
+# --- the export of a long audit trail -------------------------------------------------------
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset a process's peak resident memory (VmHWM) to its current size (Linux, same user or root)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def measure_export(env: dict, port: int, master: int, session: dict, child: str) -> list[dict]:
+    """Export a child with EXPORT_EVENTS audit events as JSON and as a zip: time, size, workers' peak memory.
+
+    The workers' peaks are reset first, so the figure is what the export itself took them to. Each
+    download is read in 64 kB pieces, as a browser would, by a client that keeps none of it.
+    """
+    top_up = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+        [PYTHON, "-m", "bench.audit_trail", child, str(EXPORT_EVENTS)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if top_up.returncode != 0:
+        sys.exit(f"bench/audit_trail.py failed:\n{top_up.stdout}\n{top_up.stderr}")
+    events = int(top_up.stdout.strip())
+    measured = []
+    for kind in ("json", "zip"):
+        pids = worker_pids(master)
+        reset = all(reset_peak(pid) for pid in pids)
+        before = {pid: memory_of(pid)["rss_mb"] for pid in pids}
+        cookie = f"sessionid={session['sessionid']}; csrftoken={session['csrftoken']}"
+        conn = http.client.HTTPConnection(HOST, port, timeout=300)
+        started, size = time.monotonic(), 0
+        try:
+            conn.request("GET", f"/children/{child}/export.{kind}", headers={"Cookie": cookie})
+            response = conn.getresponse()
+            while piece := response.read(65536):
+                size += len(piece)
+            status = response.status
+        finally:
+            conn.close()
+        seconds = time.monotonic() - started
+        peaks = [memory_of(pid) for pid in pids]
+        row = {
+            "kind": kind,
+            "status": status,
+            "events": events,
+            "seconds": round(seconds, 2),
+            "mb": round(size / 1e6, 1),
+            "peak_mb": max((w["peak_mb"] or 0) for w in peaks),
+            "rss_before_mb": max(before.values() or [0]),
+            "peak_reset": reset,
+        }
+        measured.append(row)
+        log(
+            f"export.{kind} of a child with {events:,} audit events: HTTP {status}, {row['mb']} MB in "
+            f"{row['seconds']} s; worker peak {row['peak_mb']} MB (resident before {row['rss_before_mb']} MB)"
+        )
+    return measured
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -587,6 +659,22 @@ def markdown(result: dict) -> str:
         lines.append(f"| {worker['pid']} | {worker['peak_mb']} | {worker['rss_mb']} | {verdict} |")
     if result["restarted_workers"]:
         lines.append(f"\nWorkers replaced during the run (timeout or crash): {result['restarted_workers']}")
+    lines += [
+        "",
+        f"## Export of a child with {EXPORT_EVENTS:,} audit events",
+        "",
+        "After the load: the child's audit trail topped up to the figure, each worker's peak memory reset, "
+        "then the download read in 64 kB pieces.",
+        "",
+        "| export | HTTP | events | seconds | MB sent | worker peak RSS MB | resident before MB | target |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in result.get("export", []):
+        verdict = "ok" if row["peak_mb"] < WORKER_MAX_MB and row["peak_reset"] else f"over {WORKER_MAX_MB} MB"
+        lines.append(
+            f"| {row['kind']} | {row['status']} | {row['events']:,} | {row['seconds']} | {row['mb']} | "
+            f"{row['peak_mb']} | {row['rss_before_mb']} | {verdict} |"
+        )
     return "\n".join(lines) + "\n"
 
 
