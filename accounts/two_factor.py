@@ -224,17 +224,24 @@ def _limited(request: HttpRequest) -> int | None:
 
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the code (or type the key), then type a code it shows."""
-    if has_device(request.user) and request.method == "GET":
-        return redirect("accounts:two_factor")
+    """Set up an authenticator app: scan the code (or type the key), then type a code it shows.
+
+    Replacing the phone of someone who has two-factor on also asks for the current password: a session
+    alone must not be able to move the second factor to another phone.
+    """
     device = _pending_totp(request)
-    form = CodeForm(request.POST or None)
+    replacing = has_device(request.user)
+    form = PasswordAndCodeForm(request.POST or None, user=request.user) if replacing else CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         retry = _limited(request)
         if retry is not None:
             form.add_error("code", ratelimit.message(retry))
             return ratelimit.limited(_setup_page(request, device, form), retry)
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            # django-otp makes each wrong code wait longer before the next is checked (1 s, 2 s, 4 s, …).
+            form.add_error("code", "Too many wrong codes in a row: wait a few seconds, then type the code shown now.")
+        elif device.verify_token(form.cleaned_data["code"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save()
@@ -244,19 +251,21 @@ def setup(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             request.session[PENDING] = False
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "first_time": True})
-        form.add_error(
-            "code", "That code is not right. Type the 6 digits the app shows now (they change every 30 seconds)."
-        )
+        else:
+            form.add_error(
+                "code", "That code is not right. Type the 6 digits the app shows now (they change every 30 seconds)."
+            )
     return _setup_page(request, device, form)
 
 
-def _setup_page(request: HttpRequest, device: TOTPDevice, form: CodeForm) -> HttpResponse:
+def _setup_page(request: HttpRequest, device: TOTPDevice, form: forms.Form) -> HttpResponse:
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {
         "form": form,
         "qr": qr_data_uri(device.config_url),
         "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
         "required": must_set_up(request.user),
+        "replacing": has_device(request.user),
     }
     return render(request, "accounts/two_factor_setup.html", context)
 

@@ -171,3 +171,15 @@ def test_a_therapist_who_set_it_up_sees_their_children():
 @override_settings(REQUIRE_2FA_FOR_THERAPISTS=True)
 def test_a_parent_is_not_asked(client):
     assert client.get("/children/").status_code == 200
+
+
+@override_settings(OTP_TOTP_THROTTLE_FACTOR=0)
+def test_moving_to_a_new_phone_needs_the_password_and_retires_the_old_one(client, ana):
+    old, _ = set_up(client)
+    client.get(SETUP)
+    new_key = client.session["_two_factor_setup_key"]
+    code = code_for(TOTPDevice(key=new_key))
+    client.post(SETUP, {"code": code, "password": "wrong-password-000"})
+    assert TOTPDevice.objects.get(user=ana, confirmed=True).pk == old.pk
+    client.post(SETUP, {"code": code_for(TOTPDevice(key=new_key), steps_ahead=1), "password": PASSWORD})
+    assert TOTPDevice.objects.get(user=ana, confirmed=True).key == new_key

@@ -1,5 +1,7 @@
 """The foundation end to end in Chromium: a parent signs up, adds a child and invites an OT, who joins.
 
+Each new account confirms its address from the mail before logging in.
+
 Every page visited is checked with axe, and any browser console error (a CSP violation included) fails.
 """
 
@@ -35,6 +37,21 @@ def sign_up(page: Page, axe_check: AxeCheck, *, name: str, profession: str, emai
     page.get_by_role("button", name="Create account").click()
 
 
+def confirm_and_log_in(page: Page, axe_check: AxeCheck, email: str) -> None:
+    """After sign-up: follow the confirmation link mailed to `email`, then log in on the page it leads to."""
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    axe_check(page)
+    message = next(m for m in reversed(mail.outbox) if m.to == [email] and "Confirm your email" in m.subject)
+    page.goto(re.search(r"https?://\S+/accounts/email/confirm/\S+/", message.body)[0])
+    axe_check(page)
+    page.get_by_role("button", name=f"Confirm {email}").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"{email} is confirmed")
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+
+
 def add_child(page: Page, axe_check: AxeCheck, *, given_name: str, born: date, weeks: int) -> None:
     """From "My children", add a child through the form; ends on the child's overview."""
     page.get_by_role("main").get_by_role("link", name="Add a child").click()
@@ -57,9 +74,10 @@ def assert_fits_width(page: Page) -> None:
 def test_parent_invites_an_ot_who_signs_up_and_joins(
     page: Page, new_page: Callable[..., Page], axe_check: AxeCheck, live_server
 ) -> None:
-    # A parent signs up and lands on an empty "My children".
+    # A parent signs up, confirms the address from the mail, logs in and lands on an empty "My children".
     page.goto("/accounts/signup/")
     sign_up(page, axe_check, email="pat.parent@example.org", name="Pat Parent", profession="Parent or carer")
+    confirm_and_log_in(page, axe_check, "pat.parent@example.org")
     expect(page.get_by_role("heading", name="My children")).to_be_visible()
     axe_check(page)
 
@@ -96,6 +114,7 @@ def test_parent_invites_an_ot_who_signs_up_and_joins(
     ot.get_by_role("main").get_by_role("link", name="Create an account").click()
     expect(field(ot, "Email address")).to_have_value("olga.ot@example.org")
     sign_up(ot, axe_check, name="Olga OT", profession="Occupational therapist")
+    confirm_and_log_in(ot, axe_check, "olga.ot@example.org")
     expect(ot).to_have_url(link)
     axe_check(ot)
     ot.get_by_role("button", name="Accept and join the team").click()
@@ -119,6 +138,7 @@ def test_sign_up_and_child_overview_fit_a_phone(new_page: Callable[..., Page], a
     phone.goto("/accounts/signup/")
     assert_fits_width(phone)
     sign_up(phone, axe_check, email="sam.parent@example.org", name="Sam Parent", profession="Parent or carer")
+    confirm_and_log_in(phone, axe_check, "sam.parent@example.org")
     expect(phone.get_by_role("heading", name="My children")).to_be_visible()
     axe_check(phone)
 
