@@ -63,7 +63,7 @@ def caseload_for(user, today: date, sort: str = "overdue") -> list[CaseloadRow]:
         Child.objects.visible_to(user)
         .active()
         .annotate(last_recorded=Max("observations__recorded_at", filter=Q(observations__withdrawn_at__isnull=True)))
-        .values("id", "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "last_recorded")
+        .values("id", "public_id", "given_name", "family_name", "date_of_birth", "gestational_days", "last_recorded")
     )
     ids = [child["id"] for child in children]
     skills = list(
@@ -79,7 +79,7 @@ def caseload_for(user, today: date, sort: str = "overdue") -> list[CaseloadRow]:
 
     rows = []
     for child in children:
-        age_months = ages.effective_age_in_months(child["date_of_birth"], child["gestational_weeks"], today)
+        age_months = ages.effective_age_in_months(child["date_of_birth"], child["gestational_days"], today)
         own = statuses[child["id"]]
         overdue = sum(
             1
@@ -92,7 +92,7 @@ def caseload_for(user, today: date, sort: str = "overdue") -> list[CaseloadRow]:
             CaseloadRow(
                 child=child,
                 age=ages.chronological_age(child["date_of_birth"], today),
-                corrected_age=ages.corrected_age(child["date_of_birth"], child["gestational_weeks"], today),
+                corrected_age=ages.corrected_age(child["date_of_birth"], child["gestational_days"], today),
                 overdue=overdue,
                 emerging=sum(1 for status in own.values() if status == Status.EMERGING),
                 days_since_last=(today - timezone.localtime(last).date()).days if last else None,

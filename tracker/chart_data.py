@@ -18,7 +18,7 @@ from .models import Child, Domain, Goal, Note, Observation, Skill
 
 
 def child_ages(child: Child) -> ChildAges:
-    return ChildAges(born=child.date_of_birth, gestational_weeks=child.gestational_weeks)
+    return ChildAges(born=child.date_of_birth, gestational_days=child.gestational_days)
 
 
 def skill_window(skill: Skill) -> SkillWindow:

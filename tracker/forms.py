@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from . import ages
 from .models import (
     NOTE_TEXT_LIMIT,
     CareTeamMembership,
@@ -32,15 +33,26 @@ class NativeDateInput(forms.DateInput):
 
 
 class ChildForm(forms.ModelForm):
+    # Typed as on a discharge letter ("36+6"), kept in days on the child.
+    gestational_age = forms.CharField(
+        label="Gestational age at birth (optional)",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "text", "placeholder": "e.g. 36+6", "autocomplete": "off"}),
+        help_text="Completed weeks and days, as on the discharge letter: 36+6, or 34 for 34+0. "
+        "Leave empty for a baby born at term. Before 37+0 weeks we also show corrected age.",
+    )
+
     class Meta:
         model = Child
-        fields = ["given_name", "family_name", "date_of_birth", "gestational_weeks"]
+        fields = ["given_name", "family_name", "date_of_birth"]
         widgets = {"date_of_birth": NativeDateInput()}
         labels = {"family_name": "Family name (optional)"}
-        help_texts = {
-            "gestational_weeks": "Optional: weeks of pregnancy at birth, 24 to 42. "
-            "Leave empty for a baby born at term. Before 37 weeks we also show corrected age.",
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.gestational_days is not None:
+            self.initial.setdefault("gestational_age", self.instance.gestational_age)
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
@@ -50,11 +62,25 @@ class ChildForm(forms.ModelForm):
             raise forms.ValidationError("Check the year: this tracker is for children, born after 1990.")
         return born
 
-    def clean_gestational_weeks(self) -> int | None:
-        weeks = self.cleaned_data["gestational_weeks"]
-        if weeks is not None and not 24 <= weeks <= 42:
-            raise forms.ValidationError("Enter the weeks of pregnancy at birth as a number from 24 to 42.")
-        return weeks
+    def clean_gestational_age(self) -> int | None:
+        text = self.cleaned_data["gestational_age"].strip()
+        if not text:
+            return None
+        try:
+            days = ages.parse_gestation(text)
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter completed weeks and days as on the discharge letter, for example 36+6 (or 34 for 34+0)."
+            ) from None
+        if not ages.GESTATION_MIN_DAYS <= days <= ages.GESTATION_MAX_DAYS:
+            raise forms.ValidationError("Enter a gestational age from 24+0 to 42+6 weeks.")
+        return days
+
+    def _post_clean(self) -> None:
+        # Before the model's own validation, so its range check sees the value too.
+        if "gestational_age" in self.cleaned_data:
+            self.instance.gestational_days = self.cleaned_data["gestational_age"]
+        super()._post_clean()
 
 
 class InvitationForm(forms.ModelForm):

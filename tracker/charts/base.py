@@ -77,18 +77,18 @@ class ChildAges:
     """The facts about a child that place a date on the age axis."""
 
     born: date
-    gestational_weeks: int | None = None
+    gestational_days: int | None = None
 
     @property
     def is_preterm(self) -> bool:
-        return self.gestational_weeks is not None and self.gestational_weeks < ages.PRETERM_BELOW_WEEKS
+        return ages.is_preterm(self.gestational_days)
 
     def months_on(self, day: date) -> float:
         """Age in months on `day`, corrected while correction applies (as milestone windows are read)."""
-        return ages.effective_age_in_months(self.born, self.gestational_weeks, day)
+        return ages.effective_age_in_months(self.born, self.gestational_days, day)
 
     def corrected_on(self, day: date) -> bool:
-        return ages.needs_correction(self.born, self.gestational_weeks, day)
+        return ages.needs_correction(self.born, self.gestational_days, day)
 
     @property
     def age_axis_label(self) -> str:

@@ -32,13 +32,13 @@ def child_list(request: HttpRequest, archived: bool = False) -> HttpResponse:
     children = Child.objects.visible_to(request.user)
     children = children.archived_only() if archived else children.active()
     children = children.order_by("given_name", "family_name", "id").values(
-        "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "care_team__role"
+        "public_id", "given_name", "family_name", "date_of_birth", "gestational_days", "care_team__role"
     )
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for row in page:
         row["age"] = ages.chronological_age(row["date_of_birth"], today).in_words()
-        corrected = ages.corrected_age(row["date_of_birth"], row["gestational_weeks"], today)
+        corrected = ages.corrected_age(row["date_of_birth"], row["gestational_days"], today)
         row["corrected_age"] = corrected.in_words() if corrected else ""
     return render(request, "tracker/child_list.html", {"page": page, "archived": archived})
 
@@ -72,7 +72,7 @@ def child_detail(request: HttpRequest, child_id) -> HttpResponse:
             "needs_attention": checklist.needs_attention(summaries),
             "age": child.age_on(today),
             "corrected_age": child.corrected_age_on(today),
-            "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),
+            "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_days, today),
             "team": child.care_team.select_related("user"),
         }
 
