@@ -28,6 +28,7 @@ from .models import (
     Goal,
     GoalReview,
     Invitation,
+    LossReview,
     Note,
     NoteRevision,
     Observation,
@@ -139,6 +140,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "given_name",
         "family_name",
         "date_of_birth",
+        "gestational_age",
         "gestational_days",
         "archived",
         "created_at",
@@ -164,7 +166,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "description",
         "window_start_months",
         "window_end_months",
-        "source",
+        "source_detail",
         "created_by",
     ),
     "observations": (
@@ -173,6 +175,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "skill_name",
         "domain",
         "observed_on",
+        "before_joining",
         "status",
         "assistance",
         "note",
@@ -185,6 +188,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "withdrawal_reason",
         "is_current",
     ),
+    "loss_reviews": ("skill", "last_achieved", "reviewed_by", "reviewed_at", "note"),
     "goals": (
         "id",
         "domain",
@@ -265,6 +269,7 @@ def gather(child: Child, *, exported_by) -> dict:
         .select_related("skill__domain", "withdrawn_by")
         .order_by("observed_on", "recorded_at", "id")
     )
+    loss_reviews = LossReview.objects.filter(child=child).select_related("last_achieved__skill").order_by("id")
     goals = Goal.objects.filter(child=child).select_related("domain", "skill").order_by("id")
     reviews = GoalReview.objects.filter(goal__child=child).order_by("goal_id", "reviewed_on", "id")
     revisions = NoteRevision.objects.order_by("version")
@@ -336,6 +341,7 @@ def gather(child: Child, *, exported_by) -> dict:
             "given_name": child.given_name,
             "family_name": child.family_name,
             "date_of_birth": child.date_of_birth,
+            "gestational_age": child.gestational_age,
             "gestational_days": child.gestational_days,
             "archived": child.archived,
             "created_at": child.created_at,
@@ -374,7 +380,7 @@ def gather(child: Child, *, exported_by) -> dict:
                 "description": skill.description,
                 "window_start_months": skill.window_start_months,
                 "window_end_months": skill.window_end_months,
-                "source": skill.source,
+                "source_detail": skill.source_detail,
                 "created_by": _name(skill.created_by),
             }
             for skill in custom_skills
@@ -386,6 +392,7 @@ def gather(child: Child, *, exported_by) -> dict:
                 "skill_name": observation.skill.name,
                 "domain": observation.skill.domain.slug,
                 "observed_on": observation.observed_on,
+                "before_joining": observation.before_joining,
                 "status": observation.status,
                 "assistance": observation.assistance,
                 "note": observation.note,
@@ -399,6 +406,16 @@ def gather(child: Child, *, exported_by) -> dict:
                 "is_current": observation.is_current,
             }
             for observation in observations
+        ],
+        "loss_reviews": [
+            {
+                "skill": review.last_achieved.skill.slug,
+                "last_achieved": review.last_achieved_id,
+                "reviewed_by": review.reviewed_by_name,
+                "reviewed_at": review.reviewed_at,
+                "note": review.note,
+            }
+            for review in loss_reviews
         ],
         "goals": [
             {

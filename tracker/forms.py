@@ -20,6 +20,7 @@ from .models import (
     Role,
     Skill,
     Visibility,
+    WindowKind,
 )
 
 
@@ -169,16 +170,51 @@ class WithdrawForm(forms.Form):
     )
 
 
+class LossReviewForm(forms.Form):
+    note = forms.CharField(
+        label="What was decided (optional)",
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "Keep the note to 2,000 characters (it has %(show_value)d)."},
+    )
+
+
+class CatchUpForm(forms.Form):
+    """The family confirms, in one go, which earlier skills the child already does ("does all of these")."""
+
+    skills = forms.MultipleChoiceField(
+        label="Skills your child already does",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick the skills your child already does, or go back to the overview if none.",
+            "invalid_choice": "One of the ticked skills is no longer waiting to be checked. Look at the list again.",
+        },
+    )
+
+    def __init__(self, *args, skills, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered = {skill.slug: skill for skill in skills}
+        self.fields["skills"].choices = [(skill.slug, skill.name) for skill in skills]
+        self.fields["skills"].initial = list(self.offered)
+
+    def clean_skills(self) -> list:
+        return [self.offered[slug] for slug in self.cleaned_data["skills"]]
+
+
 class CustomSkillForm(forms.ModelForm):
     """A skill a therapist adds for one child; it appears only in that child's checklists."""
 
     class Meta:
         model = Skill
-        fields = ["domain", "name", "description", "window_start_months", "window_end_months", "source"]
+        fields = ["domain", "name", "description", "window_start_months", "window_end_months", "source_detail"]
         labels = {
-            "window_start_months": "Typical from (months, optional)",
-            "window_end_months": "Typical by (months, optional)",
-            "source": "Source of the age window (optional)",
+            "window_start_months": "Expected from (months, optional)",
+            "window_end_months": "Expected by (months, optional)",
+            "source_detail": "Where the age window comes from (optional)",
+        }
+        help_texts = {
+            "window_end_months": "A window you set for this child is shown as yours, and never raises an "
+            "“overdue” alarm: only published “most children by” ages do.",
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -196,6 +232,7 @@ class CustomSkillForm(forms.ModelForm):
             )
         elif start is not None and not 0 <= start < end <= 216:
             self.add_error("window_end_months", "The window must start before it ends, between 0 and 216 months.")
+        self.instance.window_kind = WindowKind.SET_FOR_CHILD if end is not None else ""
         return data
 
 

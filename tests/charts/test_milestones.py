@@ -25,7 +25,7 @@ OTHER_GROSS_MOTOR = [
     SkillWindow("custom-no-window", "Climbs the slide ladder"),
 ]
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 
 def _chart(child, on, observations, skills=WHO, **options):

@@ -15,7 +15,7 @@ SKILLS = [
     SkillWindow("custom", "No window"),
 ]
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 
 def _chart(child, on, observations, **options):

@@ -10,7 +10,7 @@ from .rendering import png_size, svg_texts
 
 SKILL = SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9)
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 HISTORY = [
     Observed("gm-stands-alone", date(2025, 8, 1), "not_yet"),

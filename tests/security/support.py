@@ -153,7 +153,7 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
             domain=Domain.objects.get(slug="gross-motor"),
             name=text(tag, "skill.name", fam, 120),
             description=text(tag, "skill.description", fam, 2000),
-            source=text(tag, "skill.source", fam, 200),
+            source_detail=text(tag, "skill.source_detail", fam, 300),
         ),
         by=ot,
     )

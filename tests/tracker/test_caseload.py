@@ -128,7 +128,7 @@ def test_nothing_is_overdue_for_a_one_month_old(login, ot, caseload):
 
 
 def test_overdue_uses_corrected_age(login, ot, caseload):
-    pip = _on_caseload(ot, given_name="Pip", date_of_birth=date(2025, 3, 10), gestational_weeks=28)
+    pip = _on_caseload(ot, given_name="Pip", date_of_birth=date(2025, 3, 10), gestational_days=28 * 7)
     assert _row(login(ot).get(URL), "Pip Example")[2] == str(_closed_windows(pip))
 
 

@@ -121,7 +121,7 @@ def test_old_unrecorded_skills_are_listed_as_earlier_for_an_older_child(login, g
 @pytest.fixture
 def premature(guardian):
     """Born at 28 weeks, ten months ago: about 7.2 months corrected."""
-    baby = ChildFactory(given_name="Pip", date_of_birth=date(2024, 11, 10), gestational_weeks=28)
+    baby = ChildFactory(given_name="Pip", date_of_birth=date(2024, 11, 10), gestational_days=28 * 7)
     MembershipFactory(child=baby, user=guardian, role=Role.GUARDIAN)
     return baby
 

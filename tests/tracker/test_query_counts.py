@@ -98,7 +98,7 @@ def _large_caseload():
     therapist = UserFactory(profession="pt")
     for n in range(30):
         child = ChildFactory(
-            date_of_birth=date(2023, 1, 1) + timedelta(days=29 * n), gestational_weeks=(30 if n % 5 == 0 else None)
+            date_of_birth=date(2023, 1, 1) + timedelta(days=29 * n), gestational_days=(30 * 7 if n % 5 == 0 else None)
         )
         MembershipFactory(child=child, user=therapist, role=Role.THERAPIST, discipline=Discipline.PHYSIOTHERAPY)
         _history(child, therapist, skills=20, per_skill=2)

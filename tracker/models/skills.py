@@ -173,6 +173,18 @@ class Skill(models.Model):
         """What the catalogue says about this skill's age, as the status model reads it."""
         return status.Norm.of(self)
 
+    @property
+    def window_in_words(self) -> str:
+        """The window as its source means it: "3 in 4 children by 12 months."."""
+        return status.window_in_words(self.norm)
+
+    @property
+    def citation(self) -> str:
+        """Where the window comes from, short: "CDC 2022 — 12 months, movement: pulls up to stand"."""
+        if self.source_id is None:
+            return self.source_detail
+        return f"{self.source.short_name} — {self.source_detail}" if self.source_detail else self.source.short_name
+
 
 class Status(models.TextChoices):
     NOT_YET = "not_yet", "Not yet"
@@ -224,6 +236,17 @@ class ObservationQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
         return self.annotate(last_achieved_id=models.Subquery(achieved))
+
+    def no_longer_seen(self, *, unreviewed: bool = False) -> "ObservationQuerySet":
+        """Current observations of skills seen achieved before and not now; `unreviewed`: no therapist review yet."""
+        lost = (
+            self.current().exclude(status=Status.ACHIEVED).with_last_achieved().filter(last_achieved_id__isnull=False)
+        )
+        if unreviewed:
+            lost = lost.exclude(
+                models.Exists(LossReview.objects.filter(last_achieved_id=models.OuterRef("last_achieved_id")))
+            )
+        return lost
 
 
 class Observation(models.Model):

@@ -1,4 +1,4 @@
-"""The therapist's caseload: which children need attention."""
+"""The therapist's caseload: which children need attention, in the areas the therapist leads."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from ..caseload import SORT_KEYS, caseload_for, caseload_version
+from ..caseload import OWN_AREAS, SORT_KEYS, area_choices, areas_counted, caseload_for, caseload_version, discipline_of
+from ..models import Domain
 from ..page_cache import render_page
 
 PAGE_SIZE = 25
@@ -20,7 +21,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort = "overdue"
 
     def context() -> dict:
-        rows = caseload_for(request.user, timezone.localdate(), sort=sort)
-        return {"page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "sort": sort}
+        domains = list(Domain.objects.all())
+        choices = area_choices(domains)
+        area = request.GET.get("area", OWN_AREAS)
+        if area not in dict(choices):
+            area = OWN_AREAS
+        domain_ids = areas_counted(domains, area, discipline_of(request.user))
+        rows = caseload_for(request.user, timezone.localdate(), domain_ids=domain_ids, sort=sort)
+        return {
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "sort": sort,
+            "area": area,
+            "area_choices": choices,
+            "areas_named": ", ".join(d.name.lower() for d in domains if d.pk in domain_ids),
+        }
 
     return render_page(request, "tracker/caseload.html", context, version=caseload_version(request.user))
