@@ -409,5 +409,5 @@ def test_clinical_docs_source_table_is_current():
     assert section_of(path.read_text()) == _report("--markdown").strip("\n"), (
         "docs/clinical.md's source table differs from the catalogue. Regenerate it: load the catalogue "
         "(DJANGO_DEBUG=1 .venv/bin/python manage.py load_catalogue), then run "
-        "DJANGO_DEBUG=1 .venv/bin/python manage.py catalogue_report --markdown --write docs/clinical.md"
+        "DJANGO_DEBUG=1 .venv/bin/python manage.py catalogue_report --write docs/clinical.md"
     )

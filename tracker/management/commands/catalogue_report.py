@@ -7,7 +7,7 @@ one, on any skill without a checkable citation or with a window that breaks
 the rules in `tracker/catalogue.py`; CI runs it on a freshly loaded catalogue.
 
 `--markdown` prints the source table for docs/clinical.md instead;
-`--markdown --write docs/clinical.md` puts it between that file's markers.
+`--write docs/clinical.md` puts it between that file's markers.
 """
 
 from collections import Counter
@@ -55,7 +55,7 @@ class Command(BaseCommand):
             "--markdown", action="store_true", help="Print the source table as Markdown (for docs/clinical.md)."
         )
         parser.add_argument(
-            "--write", metavar="FILE", help="With --markdown: put the table between FILE's markers instead."
+            "--write", metavar="FILE", help="Put the Markdown table between FILE's markers instead of printing it."
         )
 
     def handle(self, *args, markdown: bool = False, write: str | None = None, **options) -> None:
@@ -63,7 +63,7 @@ class Command(BaseCommand):
         sources = list(Source.objects.all())
         per_source = Counter((skill.source_id, skill.window_kind) for skill in skills)
         table = self._table(sources, per_source)
-        if markdown and write:
+        if write:
             path = Path(write)
             try:
                 path.write_text(with_section(path.read_text(), self._markdown(table, len(skills))))
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             (catalogue.Entry.of(skill) for skill in skills), {source.slug: source.citation for source in sources}
         )
         if not found:
-            if not markdown:
+            if not (markdown or write):
                 self.stdout.write(self.style.SUCCESS("\nEvery catalogue skill and source can be checked."))
             return
         lines = "\n".join(f"  {what}: {why}" for what, why in found)
