@@ -6,19 +6,22 @@ published numbers (WHO MGRS 2006, CDC 2022), written out here as data.
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from tracker import ages, status
 from tracker.charts.base import Observed
 from tracker.charts.base import in_force as observations_in_force
-from tracker.status import Norm, Recorded, Standing
+from tracker.status import Norm, Standing
 
 # --- Norms (the published numbers) -----------------------------------------------------
 
 WALKS_ALONE = Norm(start=8.2, end=17.6, median=12.0, kind="who_percentiles", sequence="getting-about", order=60)
 WALKS_HOLDING_ON = Norm(start=5.9, end=13.7, median=9.0, kind="who_percentiles", sequence="getting-about", order=40)
-CRAWLS = Norm(start=5.2, end=13.5, median=8.3, kind="who_percentiles", optional=True, sequence="getting-about", order=30)
+CRAWLS = Norm(
+    start=5.2, end=13.5, median=8.3, kind="who_percentiles", optional=True, sequence="getting-about", order=30
+)
 LIFTS_HEAD = Norm(start=0.0, end=2.0, kind="cdc_checkpoint")  # CDC 2 months
 HOLDS_HEAD_STEADY = Norm(start=2.0, end=4.0, kind="cdc_checkpoint")  # CDC 4 months
 KICKS_BALL = Norm(start=18.0, end=24.0, kind="cdc_checkpoint")  # CDC 24 months
@@ -41,30 +44,88 @@ def standing(norm: Norm, recorded: str | None, *, born=BORN, gestation=TERM, on:
 CASES = [
     # (why, norm, recorded, gestational days, age in months (chronological), expected)
     ("term toddler, walking never recorded: unknown, not late", WALKS_ALONE, None, TERM, 19.7, Standing.TO_CHECK),
-    ("term toddler, walking emerging past WHO's 99th percentile", WALKS_ALONE, "emerging", TERM, 19.7, Standing.OVERDUE),
-    ("term toddler, walking not yet, still inside the window", WALKS_ALONE, "not_yet", TERM, 17.0, Standing.EXPECTED_NOW),
+    (
+        "term toddler, walking emerging past WHO's 99th percentile",
+        WALKS_ALONE,
+        "emerging",
+        TERM,
+        19.7,
+        Standing.OVERDUE,
+    ),
+    (
+        "term toddler, walking not yet, still inside the window",
+        WALKS_ALONE,
+        "not_yet",
+        TERM,
+        17.0,
+        Standing.EXPECTED_NOW,
+    ),
     ("term toddler, walking achieved", WALKS_ALONE, "achieved", TERM, 19.7, Standing.ACHIEVED),
     ("10-week-old with nothing recorded: a 2-month skill is to check", LIFTS_HEAD, None, TERM, 2.3, Standing.TO_CHECK),
-    ("10-week-old, head lifting recorded not yet: past CDC's 2 months", LIFTS_HEAD, "not_yet", TERM, 2.3, Standing.OVERDUE),
-    ("6-month-old and walking holding on: before WHO's median 9.0", WALKS_HOLDING_ON, None, TERM, 6.0, Standing.STARTING_NOW),
+    (
+        "10-week-old, head lifting recorded not yet: past CDC's 2 months",
+        LIFTS_HEAD,
+        "not_yet",
+        TERM,
+        2.3,
+        Standing.OVERDUE,
+    ),
+    (
+        "6-month-old and walking holding on: before WHO's median 9.0",
+        WALKS_HOLDING_ON,
+        None,
+        TERM,
+        6.0,
+        Standing.STARTING_NOW,
+    ),
     ("9.5-month-old and walking holding on: past the median", WALKS_HOLDING_ON, None, TERM, 9.5, Standing.EXPECTED_NOW),
-    ("born at 30+0, 6 months old (3.7 corrected): a 4-month skill is not late", HOLDS_HEAD_STEADY, "not_yet", 210, 6.0, Standing.STARTING_NOW),
+    (
+        "born at 30+0, 6 months old (3.7 corrected): a 4-month skill is not late",
+        HOLDS_HEAD_STEADY,
+        "not_yet",
+        210,
+        6.0,
+        Standing.STARTING_NOW,
+    ),
     ("term, 6 months old: the same skill is overdue", HOLDS_HEAD_STEADY, "not_yet", TERM, 6.0, Standing.OVERDUE),
-    ("born at 36+6, 4.5 months: corrected by 3+1 weeks, 3.8 months", HOLDS_HEAD_STEADY, "not_yet", 36 * 7 + 6, 4.5, Standing.STARTING_NOW),
+    (
+        "born at 36+6, 4.5 months: corrected by 3+1 weeks, 3.8 months",
+        HOLDS_HEAD_STEADY,
+        "not_yet",
+        36 * 7 + 6,
+        4.5,
+        Standing.STARTING_NOW,
+    ),
     ("born at 37+0, 4.5 months: no correction", HOLDS_HEAD_STEADY, "not_yet", 37 * 7, 4.5, Standing.OVERDUE),
-    ("born at 28+0, 23 months (20.2 corrected): a 24-month skill", KICKS_BALL, "not_yet", 28 * 7, 23.0, Standing.STARTING_NOW),
+    (
+        "born at 28+0, 23 months (20.2 corrected): a 24-month skill",
+        KICKS_BALL,
+        "not_yet",
+        28 * 7,
+        23.0,
+        Standing.STARTING_NOW,
+    ),
     ("born at 28+0, 25 months: correction has stopped", KICKS_BALL, "not_yet", 28 * 7, 25.0, Standing.OVERDUE),
     ("4-year-old joining, nothing recorded: a baby skill", LIFTS_HEAD, None, TERM, 48.0, Standing.TO_CHECK),
     ("4-year-old joining, nothing recorded: walking", WALKS_ALONE, None, TERM, 48.0, Standing.TO_CHECK),
     ("never crawled at 15 months: optional, never overdue", CRAWLS, "not_yet", TERM, 15.0, Standing.LATER_THAN_TYPICAL),
-    ("snipping not yet past a typical age: information only", SNIPS, "not_yet", TERM, 40.0, Standing.LATER_THAN_TYPICAL),
+    (
+        "snipping not yet past a typical age: information only",
+        SNIPS,
+        "not_yet",
+        TERM,
+        40.0,
+        Standing.LATER_THAN_TYPICAL,
+    ),
     ("no published age norm: tracked, never late", SWINGS, "not_yet", TERM, 72.0, Standing.TRACKED),
     ("a window starting within 6 months", KICKS_BALL, None, TERM, 13.0, Standing.COMING_UP),
     ("a window starting later than that", KICKS_BALL, None, TERM, 6.0, Standing.LATER),
 ]
 
 
-@pytest.mark.parametrize(("why", "norm", "recorded", "gestation", "months", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("why", "norm", "recorded", "gestation", "months", "expected"), CASES, ids=[c[0] for c in CASES]
+)
 def test_standing(why, norm, recorded, gestation, months, expected):
     assert standing(norm, recorded, gestation=gestation, on=on_age(BORN, months)) == expected
 
@@ -121,7 +182,7 @@ def test_lost_in_history(history, lost):
 
 
 def test_the_concerns_are_overdue_and_no_longer_seen():
-    assert status.CONCERNS == {Standing.OVERDUE, Standing.NO_LONGER_SEEN}
+    assert {Standing.OVERDUE, Standing.NO_LONGER_SEEN} == status.CONCERNS
 
 
 def test_every_standing_has_a_meaning_and_a_place_in_the_checklist():
@@ -173,3 +234,13 @@ def test_no_heading_or_explanation_uses_a_banned_word():
 def test_every_concern_points_to_the_therapist_or_doctor():
     for standing_ in status.CONCERNS:
         assert "doctor" in status.MEANINGS[standing_].explanation
+
+
+def test_docs_clinical_md_lists_the_rules_as_the_code_has_them():
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "clinical.md").read_text()
+    start, end = "<!-- status.rules_table: start -->\n", "\n<!-- status.rules_table: end -->"
+    assert start in docs and end in docs, "docs/clinical.md lost its rules table markers"
+    written = docs.split(start, 1)[1].split(end, 1)[0]
+    assert written == status.rules_table(), (
+        "docs/clinical.md's rules table is out of date; replace it with:\n" + status.rules_table()
+    )

@@ -153,7 +153,7 @@ RULES: tuple[Rule, ...] = (
         "Recorded not yet or emerging, past an end that means “most children by” (WHO 99th percentile or a "
         "CDC 2022 checkpoint), and the skill is not optional.",
         "WHO MGRS 2006 windows end at the 99th percentile; CDC 2022 milestones are reached by at least 75 % "
-        "of children by the checkpoint. The only concern the app raises.",
+        "of children by the checkpoint.",
         lambda f: f.past_end and f.norm.end_means_most_children and not f.norm.optional,
     ),
     Rule(
@@ -183,6 +183,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(Standing.LATER, "Otherwise: the window starts later.", "For older children.", lambda f: True),
 )
+
+
+def rules_table() -> str:
+    """RULES as a Markdown table, for docs/clinical.md (a test keeps the two the same)."""
+    lines = ["| Standing | When (the first rule that holds) | Why |", "|---|---|---|"]
+    lines += [f"| {MEANINGS[rule.standing].heading} | {rule.when} | {rule.why} |" for rule in RULES]
+    return "\n".join(lines)
 
 
 def standing_of(facts: Facts) -> Standing:

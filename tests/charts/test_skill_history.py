@@ -61,7 +61,7 @@ def test_png_is_800_by_400():
 def test_svg_has_status_and_assistance_labels():
     texts = set(svg_texts(skill_history.render(_chart(TERM), "svg")))
     assert {"status", "level of assistance", "achieved", "contact guard", "age (months)"} <= texts
-    assert "typical window 6.9–16.9 months" in texts
+    assert "age window 6.9–16.9 months" in texts
 
 
 def test_without_assistance_there_is_no_assistance_axis():

@@ -23,13 +23,14 @@ TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
 
 # 4 + domains, skills, current observations.
 CHECKLIST_QUERIES = 7
-# 4 + domains, skills, current observations, care team, observation history (for the charts' tables).
-OVERVIEW_QUERIES = 9
+# 4 + domains, skills, current observations, care team, observation history (for the charts' tables),
+# and the reviews of skills no longer seen (only when there is one).
+OVERVIEW_QUERIES = 10
 # 2 + the caseload's children and data versions (the page cache's key), then, to draw the page:
-# children with their last observation, skills, current statuses.
-CASELOAD_QUERIES = 6
-# 4 + the skill, its history with who withdrew each.
-HISTORY_QUERIES = 6
+# domains, children with their last observation, skills, reviews of lost skills, current statuses.
+CASELOAD_QUERIES = 8
+# 4 + the skill, its current observation, its history with who withdrew each, and the review of a loss.
+HISTORY_QUERIES = 8
 
 STATUSES = ("not_yet", "emerging", "achieved")
 

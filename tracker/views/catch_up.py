@@ -38,7 +38,7 @@ def catch_up(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
     if domain is None:
         raise Http404("No such area.")
     to_check = _to_check(child, domains)
-    form = CatchUpForm(request.POST or None, skills=to_check[domain.slug])
+    form = CatchUpForm(request.POST if request.method == "POST" else None, skills=to_check[domain.slug])
     if request.method == "POST" and form.is_valid():
         saved = services.record_before_joining(child=child, skills=form.cleaned_data["skills"], by=request.user)
         messages.success(

@@ -29,9 +29,8 @@ def _row_context(child: Child) -> dict:
 
 
 def _skill(child: Child, slug: str) -> Skill:
-    """A catalogue skill or one of this child's custom skills, with its current observation; 404 for another's."""
-    skills = Skill.objects.for_child(child).select_related("domain", "source").with_current_observation(child)
-    return get_object_or_404(skills, slug=slug)
+    """A catalogue skill or one of this child's custom skills; 404 for another child's."""
+    return get_object_or_404(Skill.objects.for_child(child).select_related("domain", "source"), slug=slug)
 
 
 def _checklist_url(child: Child, skill: Skill) -> str:
@@ -102,7 +101,8 @@ def _row(request: HttpRequest, child: Child, skill: Skill, *, saved: bool = Fals
 def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     """Every observation of one skill, withdrawn ones included and marked."""
     child = child_for(request.user, child_id, action=Action.VIEW)
-    skill = _skill(child, skill_slug)
+    skills = Skill.objects.for_child(child).select_related("domain", "source").with_current_observation(child)
+    skill = get_object_or_404(skills, slug=skill_slug)
     history = (
         Observation.objects.for_child(child)
         .filter(skill=skill)
