@@ -99,9 +99,8 @@ def test_the_last_area_goes_back_to_the_overview(login, guardian, four_year_old)
 
 def test_nothing_ticked_is_refused_next_to_the_list(login, guardian, four_year_old):
     response = login(guardian).post(_url(four_year_old), {})
-    assertFormError(
-        response.context["form"], "skills", "Tick the skills your child already does, or go back to the overview if none."
-    )
+    message = "Tick the skills your child already does, or go back to the overview if none."
+    assertFormError(response.context["form"], "skills", message)
     assert not Observation.objects.exists()
 
 

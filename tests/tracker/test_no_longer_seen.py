@@ -127,7 +127,8 @@ def test_a_therapist_marks_it_reviewed_with_a_note(login, pt, child, lost):
     response = login(pt).post(_review_url(child), {"note": "Unwell this week; recheck at the next visit."})
     assert response.status_code == 302
     review = LossReview.objects.get()
-    assert (review.child, review.reviewed_by, review.note) == (child, pt, "Unwell this week; recheck at the next visit.")
+    note = "Unwell this week; recheck at the next visit."
+    assert (review.child, review.reviewed_by, review.note) == (child, pt, note)
     assert review.last_achieved.status == "achieved"
 
 
