@@ -31,6 +31,8 @@ OVERVIEW_QUERIES = 10
 CASELOAD_QUERIES = 8
 # 4 + the skill, its current observation, its history with who withdrew each, and the review of a loss.
 HISTORY_QUERIES = 8
+# 4 + domains, skills, current observations (the skills to check in every area).
+CATCH_UP_QUERIES = 7
 
 STATUSES = ("not_yet", "emerging", "achieved")
 
@@ -178,6 +180,14 @@ def test_skill_history_queries_do_not_grow_with_history(
     client = login(pt)
     with django_assert_max_num_queries(HISTORY_QUERIES):
         _get(client, reverse("tracker:skill_history", args=[child.public_id, "gm-sits-without-support"]))
+
+
+@pytest.mark.parametrize("size", ["empty_child", "busy_child"])
+def test_catch_up_queries_do_not_grow_with_observations(request, login, pt, size, django_assert_max_num_queries):
+    child = request.getfixturevalue(size)
+    client = login(pt)
+    with django_assert_max_num_queries(CATCH_UP_QUERIES):
+        _get(client, reverse("tracker:catch_up", args=[child.public_id, "gross-motor"]))
 
 
 def test_the_large_sizes_are_what_they_claim(busy_child):
