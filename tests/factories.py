@@ -46,7 +46,7 @@ class ChildFactory(factory.django.DjangoModelFactory):
     given_name = factory.Sequence(lambda n: f"Child{n}")
     family_name = "Example"
     date_of_birth = date(2025, 3, 10)
-    gestational_weeks = None
+    gestational_days = None
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

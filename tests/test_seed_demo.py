@@ -51,7 +51,7 @@ def fingerprint() -> str:
     """
     tables = [
         Child.objects.order_by("public_id").values_list(
-            "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "data_version"
+            "public_id", "given_name", "family_name", "date_of_birth", "gestational_days", "data_version"
         ),
         Observation.objects.values_list(
             "child__public_id",
@@ -119,7 +119,7 @@ def test_skills_long_past_when_the_child_joined_are_recorded_once_at_intake():
     past = learning = 0
     for child in Child.objects.all():
         joined = child.created_at.date()
-        at_joining = ages.effective_age_in_months(child.date_of_birth, child.gestational_weeks, joined)
+        at_joining = ages.effective_age_in_months(child.date_of_birth, child.gestational_days, joined)
         in_force = Observation.objects.in_force().filter(child=child).select_related("skill")
         days_by_skill = {}
         for obs in in_force:

@@ -2,21 +2,27 @@
 
 Pure functions over dates; nothing here knows about the database.
 
-Corrected age = chronological age - (40 - gestational weeks at birth) weeks,
-applied to babies born before 37 weeks until they are 24 months old
-chronologically (CDC Milestone Tracker, ASQ-3 convention). Whole months are
-counted from the birthday; when the birthday's day does not exist in a month
-(31st, 29 February) the month's last day stands in for it.
+Gestational age at birth is kept in days, as a discharge letter gives it in
+completed weeks and days ("36+6" = 258 days). Corrected age = chronological
+age - (280 - gestational days) days, for a baby born before 37+0 weeks, until
+24 months chronological age (CDC Milestone Tracker, ASQ-3 convention). Whole
+months are counted from the birthday; when the birthday's day does not exist
+in a month (31st, 29 February) the month's last day stands in for it.
 """
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-TERM_WEEKS = 40
-PRETERM_BELOW_WEEKS = 37
+TERM_DAYS = 40 * 7
+PRETERM_BELOW_DAYS = 37 * 7  # born before 37+0 weeks
+GESTATION_MIN_DAYS = 24 * 7  # 24+0 weeks
+GESTATION_MAX_DAYS = 42 * 7 + 6  # 42+6 weeks
 CORRECT_UNTIL_MONTHS = 24
 DAYS_PER_MONTH = 365.25 / 12
+
+_GESTATION = re.compile(r"^\s*(\d{1,2})\s*(?:(?:\+|w|weeks?)\s*(\d)?\s*d?)?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,37 +79,63 @@ def chronological_age(born: date, on: date) -> Age:
     return age_between(born, on)
 
 
-def needs_correction(born: date, gestational_weeks: int | None, on: date) -> bool:
-    """Whether corrected age applies on `on`: born before 37 weeks and under 24 months."""
-    if gestational_weeks is None or gestational_weeks >= PRETERM_BELOW_WEEKS:
+def gestation_in_words(days: int) -> str:
+    """Completed weeks and days, as on a discharge letter: 258 -> '36+6'."""
+    weeks, extra = divmod(days, 7)
+    return f"{weeks}+{extra}"
+
+
+def parse_gestation(text: str) -> int:
+    """Days from '36+6' (also '36', '36 + 6', '36w6d'); ValueError for anything else."""
+    found = _GESTATION.match(text)
+    if found is None:
+        raise ValueError(f"Not completed weeks and days: {text!r}")
+    weeks, extra = int(found.group(1)), int(found.group(2) or 0)
+    if extra > 6:
+        raise ValueError("Days after the completed weeks run from 0 to 6.")
+    return weeks * 7 + extra
+
+
+def is_preterm(gestational_days: int | None) -> bool:
+    return gestational_days is not None and gestational_days < PRETERM_BELOW_DAYS
+
+
+def needs_correction(born: date, gestational_days: int | None, on: date) -> bool:
+    """Whether corrected age applies on `on`: born before 37+0 weeks and under 24 months."""
+    if not is_preterm(gestational_days):
         return False
     return chronological_age(born, on).months < CORRECT_UNTIL_MONTHS
 
 
-def due_date(born: date, gestational_weeks: int | None) -> date:
-    """The date the baby would have reached 40 weeks of gestation."""
-    if gestational_weeks is None:
+def correction_ends(born: date) -> date:
+    """The day corrected age stops being used: the 24-month birthday."""
+    return add_months(born, CORRECT_UNTIL_MONTHS)
+
+
+def due_date(born: date, gestational_days: int | None) -> date:
+    """The date the baby would have reached 40+0 weeks of gestation."""
+    if gestational_days is None:
         return born
-    return born + timedelta(weeks=TERM_WEEKS - gestational_weeks)
+    return born + timedelta(days=TERM_DAYS - gestational_days)
 
 
-def corrected_age(born: date, gestational_weeks: int | None, on: date) -> Age | None:
+def corrected_age(born: date, gestational_days: int | None, on: date) -> Age | None:
     """Corrected age on `on`, or None when correction does not apply.
 
     Before the due date the corrected age would be negative; it is then
     reported as Age(0, 0) and `weeks_before_due_date` says how early it is.
     """
-    if not needs_correction(born, gestational_weeks, on):
+    if not needs_correction(born, gestational_days, on):
         return None
-    due = due_date(born, gestational_weeks)
+    due = due_date(born, gestational_days)
     if on < due:
         return Age(months=0, days=0)
     return age_between(due, on)
 
 
-def weeks_before_due_date(born: date, gestational_weeks: int | None, on: date) -> int:
+def weeks_before_due_date(born: date, gestational_days: int | None, on: date) -> int:
     """How many whole weeks `on` falls before the due date (0 once it has passed)."""
-    due = due_date(born, gestational_weeks)
+    due = due_date(born, gestational_days)
     return max(0, (due - on).days // 7)
 
 
@@ -115,8 +147,23 @@ def age_in_months(born: date, on: date) -> float:
     return (on - born).days / DAYS_PER_MONTH
 
 
-def effective_age_in_months(born: date, gestational_weeks: int | None, on: date) -> float:
+def effective_age_in_months(born: date, gestational_days: int | None, on: date) -> float:
     """The age milestone windows are compared with: corrected where it applies."""
-    if needs_correction(born, gestational_weeks, on):
-        return age_in_months(due_date(born, gestational_weeks), on)
+    if needs_correction(born, gestational_days, on):
+        return age_in_months(due_date(born, gestational_days), on)
     return age_in_months(born, on)
+
+
+def day_at_effective_age(born: date, gestational_days: int | None, months: float) -> date:
+    """The first day on which the effective age reaches `months` (the inverse of `effective_age_in_months`).
+
+    While correction applies, months count from the due date; when the
+    24-month switch jumps over `months`, the switch day itself.
+    """
+    offset = timedelta(days=round(months * DAYS_PER_MONTH))
+    if is_preterm(gestational_days):
+        corrected_day = due_date(born, gestational_days) + offset
+        if corrected_day < correction_ends(born):
+            return corrected_day
+        return max(born + offset, correction_ends(born))
+    return born + offset

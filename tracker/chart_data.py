@@ -18,16 +18,21 @@ from .models import Child, Domain, Goal, Note, Observation, Skill
 
 
 def child_ages(child: Child) -> ChildAges:
-    return ChildAges(born=child.date_of_birth, gestational_weeks=child.gestational_weeks)
+    return ChildAges(born=child.date_of_birth, gestational_days=child.gestational_days)
 
 
 def skill_window(skill: Skill) -> SkillWindow:
-    start, end = skill.window_start_months, skill.window_end_months
+    norm = skill.norm
     return SkillWindow(
         key=skill.slug,
         name=skill.name,
-        start=float(start) if start is not None else None,
-        end=float(end) if end is not None else None,
+        start=norm.start,
+        end=norm.end,
+        median=norm.median,
+        kind=norm.kind,
+        optional=norm.optional,
+        sequence=norm.sequence,
+        order=norm.order,
     )
 
 
@@ -39,9 +44,12 @@ def history(child: Child, *, domain: Domain | None = None, skill: Skill | None =
     if skill is not None:
         observations = observations.filter(skill=skill)
     rows = observations.order_by("observed_on", "recorded_at", "id").values_list(
-        "skill__slug", "observed_on", "status", "assistance"
+        "skill__slug", "observed_on", "status", "assistance", "before_joining"
     )
-    return [Observed(skill=slug, on=day, status=status, assistance=help) for slug, day, status, help in rows]
+    return [
+        Observed(skill=slug, on=day, status=status, assistance=help, estimated=estimated)
+        for slug, day, status, help, estimated in rows
+    ]
 
 
 def domain_skills(child: Child, domain: Domain) -> list[SkillWindow]:

@@ -1,116 +1,103 @@
-"""Sorting a child's skills into checklist groups, and counting them.
+"""A child's skills sorted by where the child stands (tracker/status.py), and counted per area.
 
-Pure functions: they read each skill's age window and current status and the
-child's age in months (corrected where it applies); they never touch the
-database. The view fetches the skills (with `.current`, the current
-observation or None) and hands them over.
-
-Groups:
-- overdue: the window has ended and the skill is not achieved. A skill never
-  recorded counts only if its window ended within the last
-  `UNRECORDED_LOOKBACK_MONTHS`; older unrecorded skills go to `earlier`, so a
-  child who joins the tracker at four does not open on a list of every baby
-  skill (their status is unknown, not late).
-- expected_now: the child's age is inside the window, not achieved.
-- coming_up: the window starts within the next `COMING_UP_MONTHS`.
-- achieved: the current status is achieved.
-- earlier: see above. later: starts after the coming-up horizon.
-- no_window: custom skills without a window, not achieved.
+The views fetch the skills with `Skill.objects.with_current_observation(child)`
+(each with `.current`, the current observation or None, carrying
+`last_achieved_id`) and hand them over; nothing here queries the database.
+Each skill gets its `standing`, so a template can say what it means.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-COMING_UP_MONTHS = 6
-UNRECORDED_LOOKBACK_MONTHS = 12
-
-ACHIEVED = "achieved"
-EMERGING = "emerging"
-NOT_YET = "not_yet"
-
-GROUP_ORDER = ("overdue", "expected_now", "coming_up", "achieved", "no_window", "earlier", "later")
+from . import status
+from .status import GROUP_ORDER, Recorded, Standing
 
 
-def _status(skill) -> str | None:
+def current_status(skill) -> str | None:
     current = getattr(skill, "current", None)
     return current.status if current is not None else None
 
 
-def group_of(skill, age_months: float) -> str:
-    """The checklist group of one skill for a child of `age_months`."""
-    status = _status(skill)
-    if status == ACHIEVED:
-        return "achieved"
-    start, end = skill.window_start_months, skill.window_end_months
-    if start is None or end is None:
-        return "no_window"
-    start, end = float(start), float(end)
-    if end < age_months:
-        if status is None and age_months - end > UNRECORDED_LOOKBACK_MONTHS:
-            return "earlier"
-        return "overdue"
-    if start <= age_months:
-        return "expected_now"
-    if start <= age_months + COMING_UP_MONTHS:
-        return "coming_up"
-    return "later"
+def is_lost(skill) -> bool:
+    """Seen achieved before, and the latest observation says not yet or emerging."""
+    current = getattr(skill, "current", None)
+    return (
+        current is not None
+        and current.status != Recorded.ACHIEVED
+        and getattr(current, "last_achieved_id", None) is not None
+    )
 
 
-def group_skills(skills: Iterable, age_months: float) -> dict[str, list]:
-    """Skills sorted into groups (keys in GROUP_ORDER), each keeping the input order."""
-    groups: dict[str, list] = {name: [] for name in GROUP_ORDER}
-    for skill in skills:
-        groups[group_of(skill, age_months)].append(skill)
-    # The longest-overdue first: they most need a conversation.
-    groups["overdue"].sort(key=lambda s: (s.window_end_months or Decimal(0), s.order))
+def assess(skills: Iterable, age_months: float) -> list:
+    """The skills, each with its `standing` set for a child of `age_months` (corrected where it applies)."""
+    skills = list(skills)
+    items = [(skill.pk, skill.norm, current_status(skill), is_lost(skill)) for skill in skills]
+    for skill, standing in zip(skills, status.standings(items, age_months), strict=True):
+        skill.standing = standing
+    return skills
+
+
+def _by_end(skill) -> tuple:
+    return (skill.window_end_months is None, skill.window_end_months or 0, skill.order)
+
+
+def group_skills(skills: Iterable, age_months: float) -> dict[Standing, list]:
+    """Skills sorted into groups (keys in GROUP_ORDER), each keeping the input order; overdue longest first."""
+    groups: dict[Standing, list] = {standing: [] for standing in GROUP_ORDER}
+    for skill in assess(skills, age_months):
+        groups[skill.standing].append(skill)
+    groups[Standing.OVERDUE].sort(key=_by_end)
     return groups
 
 
 @dataclass
 class DomainSummary:
-    """Counts for one domain on the child overview."""
+    """One area of development on the child overview: counts, and the skills that need a word."""
 
     domain: object
     achieved: int = 0
     emerging: int = 0
     not_yet: int = 0
-    overdue: int = 0
-    expected_now: int = 0
     last_update: object = None
-    needs_attention: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    to_check: list = field(default_factory=list)
+    no_longer_seen: list = field(default_factory=list)
 
 
 def summarise(domains: Iterable, skills: Iterable, age_months: float) -> list[DomainSummary]:
-    """Per-domain counts of statuses and overdue skills, and what needs attention."""
+    """Per-area counts of what was recorded and of the skills that are overdue, to check or no longer seen."""
     by_domain = {domain.pk: DomainSummary(domain=domain) for domain in domains}
-    for skill in skills:
+    for skill in assess(skills, age_months):
         summary = by_domain.get(skill.domain_id)
         if summary is None:
             continue
-        status = _status(skill)
-        if status == ACHIEVED:
+        recorded = current_status(skill)
+        if recorded == Recorded.ACHIEVED:
             summary.achieved += 1
-        elif status == EMERGING:
+        elif recorded == Recorded.EMERGING:
             summary.emerging += 1
-        elif status == NOT_YET:
+        elif recorded == Recorded.NOT_YET:
             summary.not_yet += 1
-        group = group_of(skill, age_months)
-        if group == "overdue":
-            summary.overdue += 1
-            summary.needs_attention.append(skill)
-        elif group == "expected_now":
-            summary.expected_now += 1
+        if skill.standing == Standing.OVERDUE:
+            summary.overdue.append(skill)
+        elif skill.standing == Standing.TO_CHECK:
+            summary.to_check.append(skill)
+        elif skill.standing == Standing.NO_LONGER_SEEN:
+            summary.no_longer_seen.append(skill)
         current = getattr(skill, "current", None)
         if current is not None and (summary.last_update is None or current.recorded_at > summary.last_update):
             summary.last_update = current.recorded_at
     for summary in by_domain.values():
-        summary.needs_attention.sort(key=lambda s: (s.window_end_months, s.order))
+        summary.overdue.sort(key=_by_end)
+        summary.to_check.sort(key=_by_end)
     return list(by_domain.values())
 
 
-def needs_attention(summaries: Iterable[DomainSummary], limit: int = 10) -> list:
-    """Overdue skills across domains, longest-overdue first."""
-    overdue = [skill for summary in summaries for skill in summary.needs_attention]
-    overdue.sort(key=lambda s: (s.window_end_months, s.order))
-    return overdue[:limit]
+def own_discipline_first(summaries: Sequence[DomainSummary], discipline: str) -> list[DomainSummary]:
+    """The areas a therapist leads first (PT: gross motor; OT: the rest), each group in its usual order."""
+    return sorted(summaries, key=lambda summary: summary.domain.discipline != discipline)
+
+
+def no_longer_seen(summaries: Iterable[DomainSummary]) -> list:
+    """Every skill no longer seen, across areas: shown above everything else."""
+    return [skill for summary in summaries for skill in summary.no_longer_seen]

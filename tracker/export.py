@@ -31,6 +31,7 @@ from .models import (
     Goal,
     GoalReview,
     Invitation,
+    LossReview,
     Note,
     NoteRevision,
     Observation,
@@ -113,7 +114,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "given_name",
         "family_name",
         "date_of_birth",
-        "gestational_weeks",
+        "gestational_age",
+        "gestational_days",
         "archived",
         "created_at",
         "updated_at",
@@ -138,7 +140,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "description",
         "window_start_months",
         "window_end_months",
-        "source",
+        "source_detail",
         "created_by",
     ),
     "observations": (
@@ -147,6 +149,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "skill_name",
         "domain",
         "observed_on",
+        "before_joining",
         "status",
         "assistance",
         "note",
@@ -159,6 +162,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "withdrawal_reason",
         "is_current",
     ),
+    "loss_reviews": ("skill", "last_achieved", "reviewed_by", "reviewed_at", "note"),
     "goals": (
         "id",
         "domain",
@@ -266,7 +270,7 @@ def _custom_skills(child: Child) -> Iterator[dict]:
             "description": skill.description,
             "window_start_months": skill.window_start_months,
             "window_end_months": skill.window_end_months,
-            "source": skill.source,
+            "source_detail": skill.source_detail,
             "created_by": _name(skill.created_by),
         }
 
@@ -284,6 +288,7 @@ def _observations(child: Child) -> Iterator[dict]:
             "skill_name": observation.skill.name,
             "domain": observation.skill.domain.slug,
             "observed_on": observation.observed_on,
+            "before_joining": observation.before_joining,
             "status": observation.status,
             "assistance": observation.assistance,
             "note": observation.note,
@@ -295,6 +300,18 @@ def _observations(child: Child) -> Iterator[dict]:
             "withdrawn_by": _name(observation.withdrawn_by),
             "withdrawal_reason": observation.withdrawal_reason,
             "is_current": observation.is_current,
+        }
+
+
+def _loss_reviews(child: Child) -> Iterator[dict]:
+    reviews = LossReview.objects.filter(child=child).select_related("last_achieved__skill").order_by("id")
+    for review in reviews:
+        yield {
+            "skill": review.last_achieved.skill.slug,
+            "last_achieved": review.last_achieved_id,
+            "reviewed_by": review.reviewed_by_name,
+            "reviewed_at": review.reviewed_at,
+            "note": review.note,
         }
 
 
@@ -410,6 +427,7 @@ READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "invitations": _invitations,
     "custom_skills": _custom_skills,
     "observations": _observations,
+    "loss_reviews": _loss_reviews,
     "goals": _goals,
     "goal_reviews": _goal_reviews,
     "notes": _notes,
@@ -437,7 +455,8 @@ def header(child: Child, *, exported_by) -> dict:
             "given_name": child.given_name,
             "family_name": child.family_name,
             "date_of_birth": child.date_of_birth,
-            "gestational_weeks": child.gestational_weeks,
+            "gestational_age": child.gestational_age,
+            "gestational_days": child.gestational_days,
             "archived": child.archived,
             "created_at": child.created_at,
             "updated_at": child.updated_at,

@@ -5,6 +5,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from . import ages
 from .models import (
     NOTE_TEXT_LIMIT,
     CareTeamMembership,
@@ -19,6 +20,7 @@ from .models import (
     Role,
     Skill,
     Visibility,
+    WindowKind,
 )
 
 
@@ -32,15 +34,26 @@ class NativeDateInput(forms.DateInput):
 
 
 class ChildForm(forms.ModelForm):
+    # Typed as on a discharge letter ("36+6"), kept in days on the child.
+    gestational_age = forms.CharField(
+        label="Gestational age at birth (optional)",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "text", "placeholder": "e.g. 36+6", "autocomplete": "off"}),
+        help_text="Completed weeks and days, as on the discharge letter: 36+6, or 34 for 34+0. "
+        "Leave empty for a baby born at term. Before 37+0 weeks we also show corrected age.",
+    )
+
     class Meta:
         model = Child
-        fields = ["given_name", "family_name", "date_of_birth", "gestational_weeks"]
+        fields = ["given_name", "family_name", "date_of_birth"]
         widgets = {"date_of_birth": NativeDateInput()}
         labels = {"family_name": "Family name (optional)"}
-        help_texts = {
-            "gestational_weeks": "Optional: weeks of pregnancy at birth, 24 to 42. "
-            "Leave empty for a baby born at term. Before 37 weeks we also show corrected age.",
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.gestational_days is not None:
+            self.initial.setdefault("gestational_age", self.instance.gestational_age)
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
@@ -50,11 +63,25 @@ class ChildForm(forms.ModelForm):
             raise forms.ValidationError("Check the year: this tracker is for children, born after 1990.")
         return born
 
-    def clean_gestational_weeks(self) -> int | None:
-        weeks = self.cleaned_data["gestational_weeks"]
-        if weeks is not None and not 24 <= weeks <= 42:
-            raise forms.ValidationError("Enter the weeks of pregnancy at birth as a number from 24 to 42.")
-        return weeks
+    def clean_gestational_age(self) -> int | None:
+        text = self.cleaned_data["gestational_age"].strip()
+        if not text:
+            return None
+        try:
+            days = ages.parse_gestation(text)
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter completed weeks and days as on the discharge letter, for example 36+6 (or 34 for 34+0)."
+            ) from None
+        if not ages.GESTATION_MIN_DAYS <= days <= ages.GESTATION_MAX_DAYS:
+            raise forms.ValidationError("Enter a gestational age from 24+0 to 42+6 weeks.")
+        return days
+
+    def _post_clean(self) -> None:
+        # Before the model's own validation, so its range check sees the value too.
+        if "gestational_age" in self.cleaned_data:
+            self.instance.gestational_days = self.cleaned_data["gestational_age"]
+        super()._post_clean()
 
 
 class InvitationForm(forms.ModelForm):
@@ -143,16 +170,51 @@ class WithdrawForm(forms.Form):
     )
 
 
+class LossReviewForm(forms.Form):
+    note = forms.CharField(
+        label="What was decided (optional)",
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "Keep the note to 2,000 characters (it has %(show_value)d)."},
+    )
+
+
+class CatchUpForm(forms.Form):
+    """The family confirms, in one go, which earlier skills the child already does ("does all of these")."""
+
+    skills = forms.MultipleChoiceField(
+        label="Skills your child already does",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick the skills your child already does, or go back to the overview if none.",
+            "invalid_choice": "One of the ticked skills is no longer waiting to be checked. Look at the list again.",
+        },
+    )
+
+    def __init__(self, *args, skills, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered = {skill.slug: skill for skill in skills}
+        self.fields["skills"].choices = [(skill.slug, skill.name) for skill in skills]
+        self.fields["skills"].initial = list(self.offered)
+
+    def clean_skills(self) -> list:
+        return [self.offered[slug] for slug in self.cleaned_data["skills"]]
+
+
 class CustomSkillForm(forms.ModelForm):
     """A skill a therapist adds for one child; it appears only in that child's checklists."""
 
     class Meta:
         model = Skill
-        fields = ["domain", "name", "description", "window_start_months", "window_end_months", "source"]
+        fields = ["domain", "name", "description", "window_start_months", "window_end_months", "source_detail"]
         labels = {
-            "window_start_months": "Typical from (months, optional)",
-            "window_end_months": "Typical by (months, optional)",
-            "source": "Source of the age window (optional)",
+            "window_start_months": "Expected from (months, optional)",
+            "window_end_months": "Expected by (months, optional)",
+            "source_detail": "Where the age window comes from (optional)",
+        }
+        help_texts = {
+            "window_end_months": "A window you set for this child is shown as yours, and never raises an "
+            "“overdue” alarm: only published “most children by” ages do.",
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -170,6 +232,7 @@ class CustomSkillForm(forms.ModelForm):
             )
         elif start is not None and not 0 <= start < end <= 216:
             self.add_error("window_end_months", "The window must start before it ends, between 0 and 216 months.")
+        self.instance.window_kind = WindowKind.SET_FOR_CHILD if end is not None else ""
         return data
 
 

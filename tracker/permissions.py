@@ -26,6 +26,7 @@ class Action(StrEnum):
     MANAGE_GOALS = "manage_goals"
     ADD_CUSTOM_SKILL = "add_custom_skill"
     RATE_ASSISTANCE = "rate_assistance"  # offered the level-of-assistance scale when recording
+    REVIEW_LOSS = "review_loss"  # mark a skill that is no longer seen as reviewed
     INVITE_THERAPIST = "invite_therapist"
     MANAGE_TEAM = "manage_team"  # invite any role, remove members, revoke invitations
     EDIT_PROFILE = "edit_profile"
@@ -59,6 +60,7 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.MANAGE_GOALS,
         Action.ADD_CUSTOM_SKILL,
         Action.RATE_ASSISTANCE,
+        Action.REVIEW_LOSS,
         Action.INVITE_THERAPIST,
         Action.EDIT_PROFILE,
         Action.EXPORT,

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
-from . import audit
+from . import ages, audit
 from .models import (
     AuditAction,
     CareTeamMembership,
@@ -18,11 +18,13 @@ from .models import (
     Goal,
     GoalReview,
     Invitation,
+    LossReview,
     Note,
     NoteRevision,
     Observation,
     Role,
     Skill,
+    Status,
 )
 
 
@@ -272,6 +274,54 @@ def correct_observation(*, original: Observation, correction: Observation, by) -
         ),
     )
     return correction
+
+
+@transaction.atomic
+def review_loss(*, child: Child, skill: Skill, by, note: str = "") -> LossReview:
+    """A therapist marks a skill that is no longer seen as reviewed; the review belongs to this loss only."""
+    begin_child_write(child)
+    current = Observation.objects.current().filter(child=child, skill=skill).with_last_achieved().first()
+    if current is None or current.status == Status.ACHIEVED or current.last_achieved_id is None:
+        raise ValidationError("This skill is not recorded as no longer seen, so there is nothing to review.")
+    review, created = LossReview.objects.get_or_create(
+        last_achieved_id=current.last_achieved_id,
+        defaults={"child": child, "reviewed_by": by, "reviewed_by_name": by.name, "note": note},
+    )
+    if created:
+        # The note is free text that may name the child: it stays on the review, never in the audit trail.
+        audit.record(by, AuditAction.CREATED, child, review, summary=f"Reviewed skill {skill.slug}, no longer seen")
+    return review
+
+
+@transaction.atomic
+def record_before_joining(*, child: Child, skills, by) -> list[Observation]:
+    """Record skills the family confirms the child already had before joining: achieved, with an estimated date.
+
+    The date is the day the child reached the end of the skill's window
+    (corrected age where it applied), or the day the child joined if that
+    came first: an estimate, marked `before_joining` in the history, the
+    charts and the export, and never a day someone saw it.
+    """
+    joined = timezone.localtime(child.created_at).date() if child.created_at else timezone.localdate()
+    saved = []
+    for skill in skills:
+        reached_end = ages.day_at_effective_age(
+            child.date_of_birth, child.gestational_days, float(skill.window_end_months)
+        )
+        day = max(child.date_of_birth, min(reached_end, joined, timezone.localdate()))
+        observation = Observation(
+            child=child, skill=skill, status=Status.ACHIEVED, observed_on=day, before_joining=True
+        )
+        _save_observation(observation, by)
+        audit.record(
+            by,
+            AuditAction.CREATED,
+            child,
+            observation,
+            summary=f"Recorded achieved before joining for skill {skill.slug}",
+        )
+        saved.append(observation)
+    return saved
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import caseload, charts, checklist, children, export, goals, notes, review, team, timeline
+from .views import caseload, catch_up, charts, checklist, children, export, goals, notes, review, team, timeline
 
 app_name = "tracker"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("children/<uuid:child_id>/skills/new/", checklist.custom_skill_create, name="custom_skill_create"),
     path("children/<uuid:child_id>/skills/<slug:skill_slug>/", checklist.skill_history, name="skill_history"),
     path("children/<uuid:child_id>/skills/<slug:skill_slug>/record/", checklist.record, name="record"),
+    path("children/<uuid:child_id>/skills/<slug:skill_slug>/loss-reviewed/", checklist.loss_review, name="loss_review"),
+    path("children/<uuid:child_id>/catch-up/<slug:domain_slug>/", catch_up.catch_up, name="catch_up"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/correct/", checklist.correct, name="correct"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/withdraw/", checklist.withdraw, name="withdraw"),
     # Notes, timeline and audit log

@@ -11,21 +11,25 @@ from tracker.charts.base import ChildAges, Observed, SkillWindow
 
 from .rendering import SVG, png_size, svg_has_script, svg_texts
 
+W, CDC = "who_percentiles", "cdc_checkpoint"
+# WHO MGRS 2006: 1st and 99th percentiles and medians; crawling is optional (4.3 % never crawl).
 WHO = [
-    SkillWindow("gm-sits-without-support", "Sits without support", 3.8, 9.2),
-    SkillWindow("gm-stands-with-assistance", "Stands holding on", 4.8, 11.4),
-    SkillWindow("gm-crawls-hands-and-knees", "Crawls on hands and knees", 5.2, 13.5),
-    SkillWindow("gm-walks-with-assistance", "Walks holding on", 5.9, 13.7),
-    SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9),
-    SkillWindow("gm-walks-alone", "Walks alone", 8.2, 17.6),
+    SkillWindow("gm-sits-without-support", "Sits without support", 3.8, 9.2, 5.9, W, sequence="about", order=10),
+    SkillWindow("gm-stands-with-assistance", "Stands holding on", 4.8, 11.4, 7.4, W, sequence="about", order=20),
+    SkillWindow(
+        "gm-crawls-hands-and-knees", "Crawls on hands and knees", 5.2, 13.5, 8.3, W, True, sequence="about", order=30
+    ),
+    SkillWindow("gm-walks-with-assistance", "Walks holding on", 5.9, 13.7, 9.0, W, sequence="about", order=40),
+    SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9, 10.8, W, sequence="about", order=50),
+    SkillWindow("gm-walks-alone", "Walks alone", 8.2, 17.6, 12.0, W, sequence="about", order=60),
 ]
 OTHER_GROSS_MOTOR = [
-    SkillWindow("gm-lifts-head-on-tummy", "Lifts head during tummy time", 0, 2),
-    SkillWindow("gm-kicks-ball", "Kicks a ball forward", 18, 24),
+    SkillWindow("gm-lifts-head-on-tummy", "Lifts head during tummy time", 0, 2, kind=CDC),
+    SkillWindow("gm-kicks-ball", "Kicks a ball forward", 18, 24, kind=CDC),
     SkillWindow("custom-no-window", "Climbs the slide ladder"),
 ]
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 
 def _chart(child, on, observations, skills=WHO, **options):
@@ -50,21 +54,41 @@ TERM_HISTORY = [
     Observed("gm-stands-with-assistance", date(2025, 8, 1), "not_yet"),
     Observed("gm-stands-with-assistance", date(2025, 10, 1), "achieved"),  # day 273: 8.97 months
     Observed("gm-crawls-hands-and-knees", date(2025, 12, 1), "emerging"),
+    Observed("gm-walks-with-assistance", date(2026, 2, 1), "not_yet"),
 ]
 
 
-def test_term_child_rows_groups_and_achievement_ages():
-    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)  # day 424: 13.93 months
+def test_term_child_rows_standings_and_achievement_ages():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True)  # day 424: 13.93 months
     assert chart.age == 13.93
     assert chart.corrected is False
     assert _summary(chart) == [
         ("gm-sits-without-support", "achieved", date(2025, 7, 1), 5.95),
         ("gm-stands-with-assistance", "achieved", date(2025, 10, 1), 8.97),
-        ("gm-crawls-hands-and-knees", "overdue", None, None),  # emerging, window ended at 13.5
-        ("gm-walks-with-assistance", "overdue", None, None),  # never recorded, ended at 13.7
-        ("gm-stands-alone", "expected_now", None, None),
-        ("gm-walks-alone", "expected_now", None, None),
+        ("gm-crawls-hands-and-knees", "later_than_typical", None, None),  # optional: never overdue
+        ("gm-walks-with-assistance", "overdue", None, None),  # not yet, past WHO's 99th percentile 13.7
+        ("gm-stands-alone", "expected_now", None, None),  # past the median 10.8
+        ("gm-walks-alone", "expected_now", None, None),  # past the median 12.0
     ]
+
+
+def test_an_unrecorded_skill_past_its_window_is_to_check_on_the_chart_too():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY[:-1], show_all=True)
+    assert chart.rows[3].group == "to_check"
+    assert chart.overdue == []
+
+
+def test_a_skill_no_longer_seen_is_a_concern_on_the_chart():
+    history = [*TERM_HISTORY, Observed("gm-sits-without-support", date(2026, 2, 20), "not_yet")]
+    chart = _chart(TERM, date(2026, 3, 1), history)
+    assert [row.key for row in chart.concerns] == ["gm-sits-without-support", "gm-walks-with-assistance"]
+    assert "no longer seen: Sits without support" in chart.alt_text()
+
+
+def test_crawling_is_not_needed_once_walking_alone_is_achieved():
+    history = [Observed("gm-walks-alone", date(2026, 2, 1), "achieved")]
+    chart = _chart(TERM, date(2026, 3, 1), history, show_all=True)
+    assert next(row.group for row in chart.rows if row.key == "gm-crawls-hands-and-knees") == "not_needed"
 
 
 def test_preterm_child_is_placed_at_corrected_age():
@@ -73,8 +97,8 @@ def test_preterm_child_is_placed_at_corrected_age():
     assert (chart.age, chart.corrected, chart.age_label) == (5.22, True, "corrected age 5.2 months")
     assert _summary(chart) == [
         ("gm-sits-without-support", "achieved", date(2025, 8, 15), 4.67),
-        ("gm-stands-with-assistance", "expected_now", None, None),
-        ("gm-crawls-hands-and-knees", "expected_now", None, None),
+        ("gm-stands-with-assistance", "starting_now", None, None),
+        ("gm-crawls-hands-and-knees", "starting_now", None, None),
         ("gm-walks-with-assistance", "coming_up", None, None),
         ("gm-stands-alone", "coming_up", None, None),
         ("gm-walks-alone", "coming_up", None, None),
@@ -83,15 +107,30 @@ def test_preterm_child_is_placed_at_corrected_age():
 
 def test_achievement_keeps_its_corrected_age_after_correction_stops():
     history = [Observed("gm-sits-without-support", date(2025, 8, 15), "achieved")]
-    chart = _chart(PRETERM, date(2027, 3, 1), history)  # 26 months chronological: no correction now
+    chart = _chart(PRETERM, date(2027, 3, 1), history, show_all=True)  # 26 months chronological: no correction now
     assert (chart.age, chart.corrected, chart.age_label) == (25.92, False, "age 25.9 months")
     assert chart.rows[0].achieved_at == 4.67
 
 
-def test_gross_motor_shows_the_six_who_milestones_by_default():
-    chart = _chart(TERM, date(2026, 3, 1), [], skills=OTHER_GROSS_MOTOR + WHO)
-    assert [row.key for row in chart.rows] == [skill.key for skill in WHO]
-    assert chart.selection == "who"
+def test_by_default_the_chart_shows_the_skills_around_the_childs_age():
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, skills=OTHER_GROSS_MOTOR + WHO)  # 13.93 months
+    # Left out: sitting (achieved 8 months ago) and the custom skill without a window.
+    assert [row.key for row in chart.rows] == [
+        "gm-lifts-head-on-tummy",  # to check: its window ended within the last year
+        "gm-stands-with-assistance",  # achieved in the last six months
+        "gm-crawls-hands-and-knees",
+        "gm-walks-with-assistance",
+        "gm-stands-alone",
+        "gm-walks-alone",
+        "gm-kicks-ball",  # coming up
+    ]
+    assert chart.selection == "around"
+
+
+def test_an_estimated_achievement_is_marked_as_such():
+    history = [Observed("gm-stands-alone", date(2026, 1, 1), "achieved", estimated=True)]
+    row = next(row for row in _chart(TERM, date(2026, 3, 1), history).rows if row.key == "gm-stands-alone")
+    assert (row.group, row.estimated) == ("achieved", True)
 
 
 def test_show_all_gives_every_skill_with_a_window():
@@ -100,19 +139,20 @@ def test_show_all_gives_every_skill_with_a_window():
     assert len(chart.rows) == 8  # the custom skill without a window has no bar
 
 
-def test_other_domains_leave_out_unrecorded_skills_long_past_or_far_ahead():
+def test_skills_long_past_or_far_ahead_are_left_out():
     skills = [
-        SkillWindow("early", "Early, never recorded", 0, 2),
-        SkillWindow("early-seen", "Early, recorded", 0, 2),
-        SkillWindow("now", "Now", 36, 48),
-        SkillWindow("soon", "Soon", 44, 50),
-        SkillWindow("later", "Later", 60, 72),
+        SkillWindow("early", "Early, never recorded", 0, 2, kind=CDC),
+        SkillWindow("early-seen", "Early, achieved long ago", 0, 2, kind=CDC),
+        SkillWindow("recent", "Achieved last month", 24, 30, kind=CDC),
+        SkillWindow("now", "Now", 36, 48, kind=CDC),
+        SkillWindow("soon", "Soon", 44, 50, kind=CDC),
+        SkillWindow("later", "Later", 60, 72, kind=CDC),
     ]
-    history = [Observed("early-seen", date(2025, 2, 1), "achieved")]
+    history = [Observed("early-seen", date(2025, 2, 1), "achieved"), Observed("recent", date(2028, 5, 1), "achieved")]
     chart = _chart(TERM, date(2028, 6, 1), history, skills=skills, domain_slug="fine-motor")  # 41 months
     assert [(row.key, row.group) for row in chart.rows] == [
-        ("early-seen", "achieved"),
-        ("now", "expected_now"),
+        ("recent", "achieved"),
+        ("now", "starting_now"),
         ("soon", "coming_up"),
     ]
 
@@ -148,18 +188,20 @@ def test_observations_after_the_charts_day_are_ignored():
 
 
 def test_alt_text_names_the_overdue_skills():
-    text = _chart(TERM, date(2026, 3, 1), TERM_HISTORY).alt_text()
-    assert (
-        "at age 13.9 months: 6 skills shown, 2 achieved, 2 overdue (Crawls on hands and knees, Walks holding on)"
-        in text
-    )
+    text = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True).alt_text()
+    assert "at age 13.9 months: 6 skills shown, 2 achieved, 1 overdue (Walks holding on)" in text
+
+
+def test_the_chart_says_what_it_shows_in_one_sentence():
+    line = _chart(TERM, date(2026, 3, 1), TERM_HISTORY).line
+    assert line.count(".") == 1 and line.startswith("Each bar is the age window")
 
 
 # --- Drawing -----------------------------------------------------------------------
 
 
 def test_png_is_a_png_of_the_announced_size():
-    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)
+    chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True)
     assert png_size(milestones.render(chart, "png")) == (800, 400) == (chart.width_px, chart.height_px)
 
 
@@ -174,12 +216,17 @@ def test_svg_has_the_labels_as_text():
     assert "age (months, corrected until 24 months)" in texts
     assert "corrected age 5.2 months" in texts
     assert "Sits without support" in texts
-    assert "Gross motor: the six WHO motor milestones" in texts
+    assert "Gross motor: milestones around this age" in texts
 
 
 def test_overdue_is_said_in_words_not_only_colour():
     texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg"))
-    assert texts.count("overdue") == 3  # two bars and the legend
+    assert texts.count("overdue") == 2  # one bar and the legend
+
+
+def test_to_check_is_said_in_words_not_as_a_concern():
+    texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY[:-1]), "svg"))
+    assert (texts.count("to check"), texts.count("overdue")) == (1, 1)  # one bar; "overdue" only in the legend
 
 
 def test_svg_has_no_script():

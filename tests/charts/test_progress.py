@@ -15,7 +15,7 @@ SKILLS = [
     SkillWindow("custom", "No window"),
 ]
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 
 def _chart(child, on, observations, **options):
@@ -53,14 +53,96 @@ def test_premature_child_is_measured_in_corrected_months():
         Observed("b", date(2025, 8, 15), "achieved"),  # 142 days after due: 4.67
     ]
     chart = _chart(PRETERM, date(2025, 9, 1), history)  # 159 days after due: 5.22
-    assert _points(chart) == [
-        (2.0, 1, 0),  # A expected, not achieved until 2.20
-        (2.2, 1, 1),
-        (4.0, 2, 1),
-        (4.67, 2, 2),
-        (5.22, 2, 2),
-    ]
+    # Each skill counts from its first record: before it nobody knew, so it is not drawn as missing.
+    assert _points(chart) == [(2.2, 1, 1), (4.67, 2, 2), (5.22, 2, 2)]
     assert chart.age_axis_label == "age (months, corrected until 24 months)"
+
+
+def test_ages_before_a_skills_first_record_are_not_a_fall():
+    # A four-year-old whose parent ticks three baby skills today is not drawn at 0 % for the years before.
+    four = ChildAges(born=date(2021, 11, 1))
+    ticked = [Observed(key, date(2025, 11, 1), "achieved") for key in ("a", "b", "c")]
+    chart = _chart(four, date(2025, 11, 1), ticked)
+    assert _points(chart) == [(48.0, 3, 3)]
+    assert not chart.enough_data
+
+
+def test_too_little_data_is_said_not_drawn():
+    four = ChildAges(born=date(2021, 11, 1))
+    chart = _chart(four, date(2025, 11, 1), [Observed("a", date(2025, 11, 1), "achieved")])
+    texts = svg_texts(progress.render(chart, "svg"))
+    assert any(text.startswith("Too little data for a line yet") for text in texts)
+    assert "too little data" in chart.alt_text()
+
+
+def test_estimated_dates_from_before_joining_are_marked_until_the_first_seen_observation():
+    history = [
+        Observed("a", date(2025, 3, 2), "achieved", estimated=True),  # confirmed later: the date is an estimate
+        Observed("b", date(2025, 5, 1), "achieved", estimated=True),
+        Observed("c", date(2025, 8, 1), "emerging"),  # the first observation someone saw
+    ]
+    chart = _chart(TERM, date(2025, 11, 1), history)
+    assert [(point.age, point.estimated) for point in chart.points] == [
+        (2.0, True),
+        (4.0, True),
+        (6.97, False),
+        (9.2, False),
+        (9.99, False),
+    ]
+    texts = svg_texts(progress.render(chart, "svg"))
+    assert "before joining (estimated)" in texts
+
+
+# --- The 24-month switch from corrected to actual age ---------------------------------------
+
+SWITCH_SKILLS = [SkillWindow("x", "Ends at 20", 14, 20), SkillWindow("y", "Ends at 23", 18, 23)]
+
+
+def test_the_switch_at_24_months_is_a_break_in_the_line_not_a_fall():
+    # Born at 28+0 on 1 Jan 2025 (due 26 Mar): corrected 21.19 months the day before 1 Jan 2027, actual 24 on it.
+    history = [
+        Observed("x", date(2026, 6, 1), "achieved"),  # corrected 14.2
+        Observed("y", date(2026, 9, 20), "not_yet"),  # corrected 17.9: recorded early, still learning
+    ]
+    chart = progress.data(
+        child=PRETERM,
+        on=date(2027, 2, 1),
+        domain="Gross motor",
+        colour="#0072B2",
+        skills=SWITCH_SKILLS,
+        observations=history,
+    )
+    assert chart.switch == (21.19, 23.98)  # 730 days of actual age: 23.98 months
+    assert [(p.age, p.expected, p.achieved, p.corrected) for p in chart.points] == [
+        (20.0, 1, 1, True),
+        (23.98, 2, 1, False),  # "y" ended at 23, an age the switch jumps over: it counts from the switch
+        (25.0, 2, 1, False),
+    ]
+    assert not any(21.19 < p.age < 23.98 for p in chart.points)
+    assert "the age moves from 21.2 to 24.0 months in a day" in chart.alt_text()
+
+
+def test_the_switch_is_marked_on_the_chart():
+    history = [Observed("x", date(2026, 6, 1), "achieved"), Observed("y", date(2026, 9, 20), "not_yet")]
+    chart = progress.data(
+        child=PRETERM,
+        on=date(2027, 2, 1),
+        domain="Gross motor",
+        colour="#0072B2",
+        skills=SWITCH_SKILLS,
+        observations=history,
+    )
+    texts = svg_texts(progress.render(chart, "svg"))
+    assert "24 months: actual age from here" in texts
+
+
+def test_a_term_child_has_no_switch():
+    assert _chart(TERM, date(2027, 2, 1), TERM_HISTORY).switch is None
+
+
+def test_each_chart_says_in_one_sentence_what_its_line_is():
+    line = _chart(TERM, date(2025, 11, 1), TERM_HISTORY).line
+    assert line.startswith("The line is the share of recorded skills") and line.count(". ") == 0
 
 
 def test_unrecorded_skills_do_not_count_as_missing():
@@ -112,7 +194,7 @@ def test_svg_has_axis_labels_with_units():
         progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY, goal_dates=[date(2025, 8, 1)]), "svg")
     )
     assert {"age (months)", "achieved (%)", "goal set"} <= set(texts)
-    assert any(text.endswith("whose window has ended: now 2 of 3") for text in texts)
+    assert any(text.endswith("past their window's end: now 2 of 3") for text in texts)
 
 
 def test_svg_has_no_script():

@@ -10,7 +10,7 @@ from .rendering import png_size, svg_texts
 
 SKILL = SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9)
 TERM = ChildAges(born=date(2025, 1, 1))
-PRETERM = ChildAges(born=date(2025, 1, 1), gestational_weeks=28)  # due 26 March 2025
+PRETERM = ChildAges(born=date(2025, 1, 1), gestational_days=28 * 7)  # due 26 March 2025
 
 HISTORY = [
     Observed("gm-stands-alone", date(2025, 8, 1), "not_yet"),
@@ -61,7 +61,7 @@ def test_png_is_800_by_400():
 def test_svg_has_status_and_assistance_labels():
     texts = set(svg_texts(skill_history.render(_chart(TERM), "svg")))
     assert {"status", "level of assistance", "achieved", "contact guard", "age (months)"} <= texts
-    assert "typical window 6.9–16.9 months" in texts
+    assert "age window 6.9–16.9 months" in texts
 
 
 def test_without_assistance_there_is_no_assistance_axis():

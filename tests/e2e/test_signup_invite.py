@@ -52,14 +52,14 @@ def confirm_and_log_in(page: Page, axe_check: AxeCheck, email: str) -> None:
     page.get_by_role("main").get_by_role("button", name="Log in").click()
 
 
-def add_child(page: Page, axe_check: AxeCheck, *, given_name: str, born: date, weeks: int) -> None:
+def add_child(page: Page, axe_check: AxeCheck, *, given_name: str, born: date, gestation: str) -> None:
     """From "My children", add a child through the form; ends on the child's overview."""
     page.get_by_role("main").get_by_role("link", name="Add a child").click()
     expect(page.get_by_role("heading", name="Add a child")).to_be_visible()
     axe_check(page)
     field(page, "Given name").fill(given_name)
     field(page, "Date of birth").fill(born.isoformat())
-    field(page, "Gestational age at birth (weeks)").fill(str(weeks))
+    field(page, "Gestational age at birth (optional)").fill(gestation)
     page.get_by_role("button", name="Add child").click()
     expect(page.get_by_role("heading", name=given_name, exact=True)).to_be_visible()
 
@@ -81,9 +81,10 @@ def test_parent_invites_an_ot_who_signs_up_and_joins(
     expect(page.get_by_role("heading", name="My children")).to_be_visible()
     axe_check(page)
 
-    # ...adds a child born at 32 weeks, about ten months ago: the overview shows a corrected age.
-    add_child(page, axe_check, given_name="Maya", born=date.today() - timedelta(days=300), weeks=32)
+    # ...adds a child born at 32+3 weeks, about ten months ago: the overview shows a corrected age.
+    add_child(page, axe_check, given_name="Maya", born=date.today() - timedelta(days=300), gestation="32+3")
     expect(page.get_by_text("corrected:")).to_be_visible()
+    expect(page.get_by_text("Born at 32+3 weeks")).to_be_visible()
     axe_check(page)
 
     # ...and invites an occupational therapist from the care team page.
@@ -142,7 +143,7 @@ def test_sign_up_and_child_overview_fit_a_phone(new_page: Callable[..., Page], a
     expect(phone.get_by_role("heading", name="My children")).to_be_visible()
     axe_check(phone)
 
-    add_child(phone, axe_check, given_name="Noah", born=date.today() - timedelta(days=200), weeks=30)
+    add_child(phone, axe_check, given_name="Noah", born=date.today() - timedelta(days=200), gestation="30+0")
     axe_check(phone)
     assert_fits_width(phone)
 

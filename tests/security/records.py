@@ -3,7 +3,8 @@
 Used by the export and erasure tests. `full_record(child, guardian, therapist, text=...)` writes, through
 the app's services, a custom skill, observations (one corrected, one withdrawn), a goal about the custom
 skill with a review, notes for the team and for the family (one edited, so it has a revision, and linked to
-a skill and a goal), an invitation, and the audit events all of that leaves. `text(field)` gives the words
+a skill and a goal), a skill no longer seen with its therapist's review, a skill the family confirmed as
+achieved before joining, an invitation, and the audit events all of that leaves. `text(field)` gives the words
 for each free-text field, so a test can plant markers or spreadsheet formulas in them.
 """
 
@@ -61,7 +62,7 @@ def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
             domain=fine_motor,
             name=text("custom skill name"),
             description=text("custom skill description"),
-            source=text("custom skill source"),
+            source_detail=text("custom skill source"),
         ),
         by=therapist,
     )
@@ -77,6 +78,13 @@ def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
     )
     withdrawn = _observe(child, guardian, walks, "achieved", date(2026, 1, 7), text("withdrawn observation note"))
     services.withdraw_observation(observation=withdrawn, by=guardian, reason=text("withdrawal reason"))
+    sits = Skill.objects.get(slug="gm-sits-without-support")
+    seen = _observe(child, guardian, sits, "achieved", date(2026, 1, 2), text("sitting seen note"))
+    lost = _observe(child, guardian, sits, "not_yet", date(2026, 1, 8), text("sitting lost note"))
+    services.review_loss(child=child, skill=sits, by=therapist, note=text("loss review note"))
+    (before_joining,) = services.record_before_joining(
+        child=child, skills=[Skill.objects.get(slug="gm-lifts-head-on-tummy")], by=guardian
+    )
 
     goal = services.set_goal(
         goal=Goal(
@@ -105,7 +113,7 @@ def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
     invitation(child, email="invited.therapist@example.net", by=guardian)
     return Record(
         custom_skill=custom,
-        observations=[kept, wrong, correction, withdrawn],
+        observations=[kept, wrong, correction, withdrawn, seen, lost, before_joining],
         goal=goal,
         review=review,
         team_note=team_note,

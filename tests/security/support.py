@@ -33,7 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import email as addresses
 from accounts.models import KeptForm, User
-from tracker import services
+from tracker import checklist, services
 from tracker.models import (
     AuditEvent,
     CareTeamMembership,
@@ -82,6 +82,7 @@ MATRIX = {
     "export": {G, T},
     "audit_log": {G, T},
     "custom_skill": {T},  # "a therapist may add a custom skill for one child"
+    "review_loss": {T},  # mark a skill that is no longer seen as reviewed
 }
 
 
@@ -155,7 +156,7 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
             domain=Domain.objects.get(slug="gross-motor"),
             name=text(tag, "skill.name", fam, 120),
             description=text(tag, "skill.description", fam, 2000),
-            source=text(tag, "skill.source", fam, 200),
+            source_detail=text(tag, "skill.source_detail", fam, 300),
         ),
         by=ot,
     )
@@ -164,6 +165,20 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
             child=child, skill=custom, status="achieved", observed_on=today - timedelta(days=2), note=""
         ),
         by=ot,
+    )
+    # Both skills the sweeps name are no longer seen: achieved before, not yet or emerging now.
+    services.record_observation(
+        observation=Observation(child=child, skill=custom, status="not_yet", observed_on=today - timedelta(days=1)),
+        by=guardian,
+    )
+    services.record_observation(
+        observation=Observation(
+            child=child,
+            skill=Skill.objects.get(slug="gm-walks-alone"),
+            status="achieved",
+            observed_on=today - timedelta(days=10),
+        ),
+        by=guardian,
     )
 
     def add(by: User, kind: str, visibility: str, name: str) -> Note:
@@ -624,6 +639,8 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "tracker:record": (row("record"), row("record")),
     "tracker:correct": (row("record"), row("record")),
     "tracker:withdraw": (NO, row("record")),
+    "tracker:loss_review": (NO, row("review_loss")),
+    "tracker:catch_up": (row("record"), row("record")),
     "tracker:note_list": (VIEW, NO),
     "tracker:note_create": (row("write_notes"), row("write_notes")),
     "tracker:note_detail": (READ_NOTE, NO),
@@ -647,6 +664,13 @@ RULES: dict[str, tuple[Rule, Rule]] = {
 
 # Chart images are not audited one by one: the page that embeds them records the view (tracker/views/charts.py).
 AUDIT_EXEMPT = {"tracker:chart_milestones", "tracker:chart_progress", "tracker:chart_skill", "tracker:chart_goals"}
+
+
+def _first_to_check(child: Child, domain: Domain) -> str:
+    """A skill of `domain` nobody has recorded whose window has passed: one the family can confirm."""
+    skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
+    age = child.effective_age_in_months(timezone.localdate())
+    return next(skill.slug for skill in checklist.assess(skills, age) if skill.standing == "to_check")
 
 
 def rule_for(target: Target, method: str) -> Rule:
@@ -758,6 +782,8 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
         "tracker:record": {"status": "achieved", "observed_on": today.isoformat()},
         "tracker:correct": {"status": "not_yet", "observed_on": today.isoformat()},
         "tracker:withdraw": {"reason": "Recorded for the wrong skill"},
+        "tracker:loss_review": {"note": "Talked it through with the family"},
+        "tracker:catch_up": {"skills": [_first_to_check(records.child, gross_motor)]},
         "tracker:custom_skill_create": {"domain": gross_motor.pk, "name": "Climbs the frame"},
         "tracker:goal_create": {
             "domain": gross_motor.pk,

@@ -258,9 +258,9 @@ def test_zip_csv_cells_starting_a_formula_are_neutralised(login, guardian, world
 
 
 # Session and user 2, membership 1, audit event 1 (+2 for its savepoint in a test), then one query per
-# section: team, invitations, custom skills, observations, goals, reviews, notes (+ their skills, goals
-# and revisions), audit events.
-EXPORT_QUERIES = 17
+# section: team, invitations, custom skills, observations, reviews of skills no longer seen, goals, goal
+# reviews, notes (+ their skills, goals and revisions), audit events.
+EXPORT_QUERIES = 18
 
 
 def test_export_queries_do_not_grow_with_the_record(login, pt, child, guardian, django_assert_max_num_queries):

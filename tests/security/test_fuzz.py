@@ -131,7 +131,7 @@ def fuzz_views(world, clients) -> list[tuple[str, str, str, dict]]:
                 "given_name": text,
                 "family_name": text,
                 "date_of_birth": field(*dates),
-                "gestational_weeks": field(23, 30, 42, 43, ""),
+                "gestational_age": field("23+6", "30+2", "42+6", "43+0", "36+7", "abc", ""),
             },
         ),
         (
@@ -142,7 +142,7 @@ def fuzz_views(world, clients) -> list[tuple[str, str, str, dict]]:
                 "given_name": text,
                 "family_name": text,
                 "date_of_birth": field(*dates),
-                "gestational_weeks": field(23, 30, 42, 43, ""),
+                "gestational_age": field("23+6", "30+2", "42+6", "43+0", "36+7", "abc", ""),
             },
         ),
         ("guardian_a", "POST", url("tracker:child_delete", args=[child]), {"name": field(a.child.given_name)}),

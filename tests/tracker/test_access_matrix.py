@@ -53,6 +53,13 @@ EXPECTED = {
         post={"guardian": 200, "therapist": 200, "viewer": 403},
     ),
     "withdraw": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 400, "viewer": 403}),
+    # Only a therapist marks a skill that is no longer seen as reviewed (here none is: a message, back to the page).
+    "loss_review": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
+    # Confirming earlier skills records observations: guardians and therapists (an empty form comes back).
+    "catch_up": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
     "note_list": _row(get=_same(200), post=_same(405)),
     "note_create": _row(
         get={"guardian": 200, "therapist": 200, "viewer": 403},
@@ -137,9 +144,9 @@ def _kwargs(name, child, team):
         kwargs["membership_id"] = child.care_team.get(user=team["ot"]).pk
     if name == "invitation_revoke":
         kwargs["invitation_id"] = invitation(child, role=Role.THERAPIST)[0].pk
-    if name == "checklist":
+    if name in {"checklist", "catch_up"}:
         kwargs["domain_slug"] = "gross-motor"
-    if name in {"skill_history", "record"}:
+    if name in {"skill_history", "record", "loss_review"}:
         kwargs["skill_slug"] = "gm-walks-alone"
     if name.startswith("note_") and name not in {"note_list", "note_create"}:
         kwargs["note_id"] = note(child, team["pt"], visibility="family").pk

@@ -7,8 +7,10 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from config.cache import drawn
+from tracker import chart_data
 from tracker.models import AuditEvent, Domain, Skill
 from tracker.views import charts as chart_views
 
@@ -48,10 +50,11 @@ def test_outsider_gets_404(login, outsider, child):
     assert login(outsider).get(_milestones(child)).status_code == 404
 
 
-def test_viewer_gets_the_png(login, viewer, child):
+def test_viewer_gets_the_png_at_the_charts_size(login, viewer, child):
     response = login(viewer).get(_milestones(child))
     assert response["Content-Type"] == "image/png"
-    assert png_size(response.content) == (800, 400)
+    chart = chart_data.milestone_chart(child, Domain.objects.get(slug="gross-motor"), on=timezone.localdate())
+    assert png_size(response.content) == (800, chart.height_px)
 
 
 def test_svg_is_served_as_svg_with_text_and_no_script(login, guardian, child):

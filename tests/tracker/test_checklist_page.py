@@ -59,16 +59,33 @@ def page(login, guardian, child):
 
 
 def test_groups_appear_under_their_headings_in_order(page):
-    assert _headings(page) == ["Overdue", "Expected now", "Coming up", "Achieved"]
+    assert _headings(page) == [
+        "Expected now",
+        "Some children start now",
+        "Coming up",
+        "To check",
+        "Tracked over time",
+        "Achieved",
+    ]
 
 
-def test_skills_whose_window_has_passed_are_overdue(page):
-    assert _groups(page)["overdue"][:2] == ["gm-lifts-head-on-tummy", "gm-kicks-and-waves-both-sides"]
+def test_unrecorded_skills_whose_window_has_passed_are_to_check_not_overdue(page):
+    groups = _groups(page)
+    assert groups["to_check"][:2] == ["gm-lifts-head-on-tummy", "gm-kicks-and-waves-both-sides"]
+    assert "overdue" not in groups
 
 
-def test_skills_whose_window_includes_six_months_are_expected_now(page):
-    assert _groups(page)["expected_now"] == [
-        "gm-sits-without-support",
+def test_skills_recorded_not_yet_past_a_cdc_checkpoint_are_overdue(login, guardian, child):
+    observation(child, guardian, skill="gm-lifts-head-on-tummy", status="not_yet", on=date(2025, 9, 1))
+    assert _groups(login(guardian).get(_url(child)))["overdue"] == ["gm-lifts-head-on-tummy"]
+
+
+def test_skills_past_their_median_are_expected_now(page):
+    assert _groups(page)["expected_now"] == ["gm-sits-without-support"]  # WHO median 5.9 months
+
+
+def test_skills_inside_their_window_before_the_median_are_starting_now(page):
+    assert _groups(page)["starting_now"] == [
         "gm-stands-with-assistance",
         "gm-crawls-hands-and-knees",
         "gm-walks-with-assistance",
@@ -80,12 +97,9 @@ def test_skills_starting_within_six_months_are_coming_up(page):
     assert _groups(page)["coming_up"] == ["gm-stands-alone", "gm-walks-alone", "gm-pulls-up-to-standing"]
 
 
-def test_achieved_skill_is_in_achieved_not_overdue(page):
+def test_achieved_skill_is_in_achieved_and_nowhere_else(page):
     groups = _groups(page)
-    assert ("gm-rolls-tummy-to-back" in groups["achieved"], "gm-rolls-tummy-to-back" in groups["overdue"]) == (
-        True,
-        False,
-    )
+    assert [key for key, slugs in groups.items() if "gm-rolls-tummy-to-back" in slugs] == ["achieved"]
 
 
 def test_skills_for_older_children_are_only_counted(page):
@@ -94,9 +108,22 @@ def test_skills_for_older_children_are_only_counted(page):
     assertNotContains(page, 'id="skill-gm-hops-on-one-leg"')
 
 
-def test_overdue_group_talks_of_the_therapist_not_of_delay(page):
+def test_overdue_group_talks_of_the_therapist_not_of_delay(login, guardian, child):
+    observation(child, guardian, skill="gm-lifts-head-on-tummy", status="not_yet", on=date(2025, 9, 1))
+    page = login(guardian).get(_url(child))
     assertContains(page, "talk to your child&#x27;s therapist or doctor")
-    assertNotContains(page, "delayed")
+    assertNotContains(page, "delay")
+
+
+def test_the_to_check_group_says_it_is_not_a_concern_and_offers_the_catch_up(page):
+    assertContains(page, "This is not a concern")
+    assertContains(page, reverse("tracker:catch_up", args=[page.context["child"].public_id, "gross-motor"]))
+
+
+def test_skills_without_an_age_norm_are_tracked_folded_away(page):
+    found = re.search(r'aria-labelledby="group-tracked">(.*?)</section>', page.content.decode(), re.S)
+    assert "<details" in found.group(1)
+    assert _groups(page)["tracked"] == ["gm-bottom-shuffles"]
 
 
 def test_only_the_domains_skills_are_listed(page):
@@ -105,14 +132,15 @@ def test_only_the_domains_skills_are_listed(page):
 
 def test_other_domain_has_its_own_checklist(login, guardian, child):
     groups = _groups(login(guardian).get(_url(child, "fine-motor")))
-    assert "fm-passes-toy-hand-to-hand" in groups["expected_now"]
+    assert "fm-passes-toy-hand-to-hand" in groups["starting_now"]
 
 
-def test_old_unrecorded_skills_are_listed_as_earlier_for_an_older_child(login, guardian, child):
+def test_old_unrecorded_skills_are_to_check_for_an_older_child_never_overdue(login, guardian, child):
     child.date_of_birth = date(2021, 9, 10)
     child.save(update_fields=["date_of_birth"])
     groups = _groups(login(guardian).get(_url(child)))
-    assert "gm-lifts-head-on-tummy" in groups["earlier"]
+    assert "gm-lifts-head-on-tummy" in groups["to_check"]
+    assert "overdue" not in groups
 
 
 # --- Corrected age ------------------------------------------------------------------------------
@@ -121,7 +149,7 @@ def test_old_unrecorded_skills_are_listed_as_earlier_for_an_older_child(login, g
 @pytest.fixture
 def premature(guardian):
     """Born at 28 weeks, ten months ago: about 7.2 months corrected."""
-    baby = ChildFactory(given_name="Pip", date_of_birth=date(2024, 11, 10), gestational_weeks=28)
+    baby = ChildFactory(given_name="Pip", date_of_birth=date(2024, 11, 10), gestational_days=28 * 7)
     MembershipFactory(child=baby, user=guardian, role=Role.GUARDIAN)
     return baby
 
@@ -152,8 +180,18 @@ def test_unrecorded_row_says_so(page):
     assert "Not recorded yet" in _row(page, "gm-walks-alone")
 
 
-def test_row_shows_the_age_window_and_its_source(page):
-    assert "Typical age: 8.2–17.6 months · WHO MGRS 2006" in _row(page, "gm-walks-alone")
+def test_row_shows_the_age_window_in_words_and_its_source(page):
+    row = _row(page, "gm-walks-alone")
+    assert "Almost all children (99 %) by 17.6 months; half by 12 months." in row
+    assert "Source WHO MGRS 2006 — Abstract (p. 86)" in row
+
+
+def test_row_of_a_cdc_skill_says_3_in_4_children(page):
+    assert "3 in 4 children by 9 months." in _row(page, "gm-gets-into-sitting")
+
+
+def test_row_of_an_optional_skill_says_many_children_skip_it(page):
+    assert "Many children skip this one." in _row(page, "gm-crawls-hands-and-knees")
 
 
 def test_therapist_sees_the_level_of_assistance(login, pt, child):

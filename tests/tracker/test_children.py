@@ -142,26 +142,53 @@ def test_refused_birth_date_keeps_what_was_typed(login, guardian):
     assertContains(response, 'value="2025-09-11"')
 
 
-@pytest.mark.parametrize("weeks", [23, 43])
-def test_gestational_age_outside_24_to_42_is_refused_at_its_field(login, guardian, weeks):
-    response = login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_weeks=weeks))
+@pytest.mark.parametrize("typed", ["23+6", "43+0", "43"])
+def test_gestational_age_outside_24_to_42_weeks_is_refused_at_its_field(login, guardian, typed):
+    response = login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_age=typed))
+    assertFormError(response.context["form"], "gestational_age", "Enter a gestational age from 24+0 to 42+6 weeks.")
+
+
+@pytest.mark.parametrize("typed", ["36+7", "36.5", "thirty", "36-6"])
+def test_gestational_age_not_in_weeks_and_days_is_refused_with_an_example(login, guardian, typed):
+    response = login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_age=typed))
     assertFormError(
         response.context["form"],
-        "gestational_weeks",
-        "Enter the weeks of pregnancy at birth as a number from 24 to 42.",
+        "gestational_age",
+        "Enter completed weeks and days as on the discharge letter, for example 36+6 (or 34 for 34+0).",
     )
 
 
-@pytest.mark.parametrize("weeks", [23, 43])
-def test_refused_gestational_age_adds_no_child(login, guardian, weeks):
-    login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_weeks=weeks))
+@pytest.mark.parametrize("typed", ["23+6", "43"])
+def test_refused_gestational_age_adds_no_child(login, guardian, typed):
+    login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_age=typed))
     assert not Child.objects.filter(given_name="Lily").exists()
 
 
 def test_refused_gestational_age_keeps_what_was_typed(login, guardian):
-    response = login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_weeks=23))
-    assertContains(response, 'value="Newborn"')
-    assertContains(response, 'value="23"')
+    response = login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_age="23+6"))
+    assertContains(response, 'value="Lily"')
+    assertContains(response, 'value="23+6"')
+
+
+@pytest.mark.parametrize(("typed", "days"), [("36+6", 258), ("36 + 6", 258), ("34", 238), ("24+0", 168), ("", None)])
+def test_gestational_age_is_kept_in_days(login, guardian, typed, days):
+    login(guardian).post(reverse("tracker:child_create"), _child_data(gestational_age=typed))
+    assert Child.objects.get(given_name="Lily").gestational_days == days
+
+
+def test_the_form_asks_for_completed_weeks_and_days(login, guardian):
+    response = login(guardian).get(reverse("tracker:child_create"))
+    assertContains(response, "Completed weeks and days, as on the discharge letter")
+
+
+def test_the_edit_form_shows_weeks_and_days(login, guardian, child):
+    Child.objects.filter(pk=child.pk).update(gestational_days=258)
+    assertContains(login(guardian).get(_url("child_edit", child)), 'value="36+6"')
+
+
+def test_the_overview_shows_gestational_age_in_weeks_and_days(login, guardian, child):
+    Child.objects.filter(pk=child.pk).update(gestational_days=30 * 7 + 2)
+    assert "Born at 30+2 weeks" in _overview_on(login, guardian, child)
 
 
 # --- Overview: ages -------------------------------------------------------------
@@ -179,7 +206,7 @@ def test_overview_shows_chronological_age_in_words(login, guardian, child):
 
 
 def test_overview_shows_corrected_age_for_a_baby_born_at_30_weeks(login, guardian, child):
-    Child.objects.filter(pk=child.pk).update(gestational_weeks=30)
+    Child.objects.filter(pk=child.pk).update(gestational_days=30 * 7)
     # Due date 19 May 2025 (10 weeks late): 3 months 22 days corrected.
     assert "Age: 6 months, corrected: 3 months" in _overview_on(login, guardian, child)
 
@@ -189,12 +216,12 @@ def test_overview_shows_no_corrected_age_for_a_term_baby(login, guardian, child)
 
 
 def test_overview_shows_no_corrected_age_for_a_baby_born_at_37_weeks(login, guardian, child):
-    Child.objects.filter(pk=child.pk).update(gestational_weeks=37)
+    Child.objects.filter(pk=child.pk).update(gestational_days=37 * 7)
     assert "corrected" not in _overview_on(login, guardian, child)
 
 
 def test_overview_shows_no_corrected_age_after_24_months(login, guardian, child):
-    Child.objects.filter(pk=child.pk).update(gestational_weeks=30, date_of_birth=date(2023, 9, 10))
+    Child.objects.filter(pk=child.pk).update(gestational_days=30 * 7, date_of_birth=date(2023, 9, 10))
     page = _overview_on(login, guardian, child)
     assert "Age: 2 years" in page
     assert "corrected:" not in page
@@ -220,7 +247,7 @@ def test_edit_is_audited_with_the_fields_changed(login, guardian, child):
 
 
 def test_refused_edit_keeps_the_profile_unchanged(login, guardian, child):
-    login(guardian).post(_url("child_edit", child), _child_data(given_name="Maia", gestational_weeks=50))
+    login(guardian).post(_url("child_edit", child), _child_data(given_name="Maia", gestational_age="50"))
     child.refresh_from_db()
     assert child.given_name == "Maya"
 

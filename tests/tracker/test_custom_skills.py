@@ -1,7 +1,7 @@
 """A therapist's custom skill for one child: adding it, where it appears, and bad input."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertFormError, assertNotCont
 
 from tracker.models import AuditEvent, Domain, Role, Skill
 
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, observation
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def _data(**overrides) -> dict:
         "description": "Grips a chunky crayon in a fist to make marks.",
         "window_start_months": "5",
         "window_end_months": "9",
-        "source": "Clinical guidance",
+        "source_detail": "Our clinic's handwriting programme, stage 1",
     } | overrides
 
 
@@ -105,15 +105,25 @@ def test_custom_skill_appears_on_the_childs_checklist_marked_custom(login, ot, c
 def test_custom_skill_is_grouped_by_its_window(login, ot, child):
     client = login(ot)
     client.post(_url(child), _data())
-    assert _group_of(client.get(_checklist(child)), _custom(child).slug) == "expected_now"
+    assert _group_of(client.get(_checklist(child)), _custom(child).slug) == "starting_now"
 
 
-def test_custom_skill_without_a_window_is_listed_under_other_skills(login, ot, child):
+def test_custom_skill_window_is_the_therapists_and_never_overdue(login, ot, child):
+    client = login(ot)
+    client.post(_url(child), _data(window_start_months="1", window_end_months="3"))
+    skill = _custom(child)
+    observation(child, ot, skill=skill.slug, status="not_yet", on=child.date_of_birth + timedelta(days=150))
+    response = client.get(_checklist(child))
+    assert (skill.window_kind, _group_of(response, skill.slug)) == ("set_for_child", "later_than_typical")
+    assertContains(response, "Set for this child by a therapist: 1–3 months.")
+
+
+def test_custom_skill_without_a_window_is_tracked_over_time(login, ot, child):
     client = login(ot)
     client.post(_url(child), _data(window_start_months="", window_end_months=""))
     response = client.get(_checklist(child))
-    assert _group_of(response, _custom(child).slug) == "no_window"
-    assertContains(response, "Other skills")
+    assert (_custom(child).window_kind, _group_of(response, _custom(child).slug)) == ("", "tracked")
+    assertContains(response, "Tracked over time")
 
 
 def test_custom_skill_is_not_on_another_childs_checklist(login, ot, child, outsider_child):

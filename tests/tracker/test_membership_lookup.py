@@ -18,7 +18,7 @@ def test_the_query_reads_every_column_of_a_child_in_field_order():
 
 
 def test_it_returns_the_child_as_the_orm_reads_it_and_the_members_place(ot, child):
-    child.gestational_weeks = 31
+    child.gestational_days = 31 * 7 + 2
     child.save()
     found, membership = Child.objects.with_membership(ot, child.public_id)
     expected = Child.objects.get(pk=child.pk)

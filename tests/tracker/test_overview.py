@@ -37,9 +37,9 @@ def _counts(response, domain: str) -> dict[str, int]:
 
 
 def _needs_attention(response) -> list[str]:
-    """Slugs in the "Needs attention" list, in order."""
-    section = response.content.decode().split("Needs attention</h2>", 1)[1].split("</ul>", 1)[0]
-    return re.findall(r'/skills/([\w-]+)/"', section)
+    """Slugs of the overdue skills under "Needs attention", in order (the calmer "To check" part left out)."""
+    section = response.content.decode().split("Needs attention</h2>", 1)[1].split("Care team</h2>", 1)[0]
+    return re.findall(r'/skills/([\w-]+)/"', section.split('id="to-check"', 1)[0])
 
 
 def _record(client, child, slug: str, status: str):
@@ -49,10 +49,10 @@ def _record(client, child, slug: str, status: str):
 # --- Counts -------------------------------------------------------------------------------------
 
 
-def test_each_domain_has_a_card_with_four_counts(login, guardian, child):
+def test_each_domain_has_a_card_with_five_counts(login, guardian, child):
     response = login(guardian).get(_url(child))
     for domain in ("gross-motor", "fine-motor", "self-care", "sensory"):
-        assert set(_counts(response, domain)) == {"achieved", "emerging", "not_yet", "overdue"}
+        assert set(_counts(response, domain)) == {"achieved", "emerging", "not_yet", "overdue", "to_check"}
 
 
 def test_nothing_recorded_counts_no_statuses(login, guardian, child):
@@ -60,26 +60,32 @@ def test_nothing_recorded_counts_no_statuses(login, guardian, child):
     assert (counts["achieved"], counts["emerging"], counts["not_yet"]) == (0, 0, 0)
 
 
-def test_overdue_counts_skills_whose_window_has_passed(login, guardian, child):
-    # At six months, seven gross-motor windows have closed (the last ones at 6.0 months).
+def test_nothing_recorded_is_never_overdue(login, guardian, child):
+    response = login(guardian).get(_url(child))
+    assert [_counts(response, d)["overdue"] for d in ("gross-motor", "fine-motor", "self-care", "sensory")] == [0] * 4
+    assertContains(response, "Nothing overdue.")
+
+
+def test_unrecorded_skills_whose_window_has_passed_are_to_check(login, guardian, child):
+    # At six months, six gross-motor windows have closed (the last ones at 6.0 months): unknown, not late.
     ended = Skill.objects.catalogue().filter(domain__slug="gross-motor", window_end_months__lt=6.04).count()
-    assert _counts(login(guardian).get(_url(child)), "gross-motor")["overdue"] == ended
+    assert _counts(login(guardian).get(_url(child)), "gross-motor")["to_check"] == ended
 
 
-def test_recording_achieved_moves_a_skill_from_overdue_to_achieved(login, guardian, child):
+def test_recording_achieved_moves_a_skill_from_to_check_to_achieved(login, guardian, child):
     client = login(guardian)
     before = _counts(client.get(_url(child)), "gross-motor")
     _record(client, child, "gm-lifts-head-on-tummy", "achieved")
     after = _counts(client.get(_url(child)), "gross-motor")
-    assert (after["achieved"], after["overdue"]) == (before["achieved"] + 1, before["overdue"] - 1)
+    assert (after["achieved"], after["to_check"]) == (before["achieved"] + 1, before["to_check"] - 1)
 
 
-def test_recording_emerging_counts_emerging_and_stays_overdue(login, guardian, child):
+def test_recording_emerging_past_a_cdc_checkpoint_makes_it_overdue(login, guardian, child):
     client = login(guardian)
     before = _counts(client.get(_url(child)), "gross-motor")
     _record(client, child, "gm-lifts-head-on-tummy", "emerging")
     after = _counts(client.get(_url(child)), "gross-motor")
-    assert (after["emerging"], after["overdue"]) == (1, before["overdue"])
+    assert (after["emerging"], after["overdue"], after["to_check"]) == (1, 1, before["to_check"] - 1)
 
 
 def test_recording_not_yet_counts_not_yet(login, guardian, child):
@@ -122,10 +128,10 @@ def test_card_shows_the_last_update(login, guardian, child):
 def twenty_months_old(child, guardian):
     """Maya at 20 months with every closed window achieved, except:
 
-    - sen-reacts-to-sudden-sounds (by 3 months): "not yet", 17 months overdue;
-    - gm-walks-alone (by 17.6 months): "not yet";
-    - fm-builds-tower-of-two (by 18 months): never recorded;
-    - gm-lifts-head-on-tummy (by 2 months): never recorded, so long ago it is an "earlier" skill.
+    - sen-reacts-to-sudden-sounds (CDC: 3 in 4 by 2 months): "not yet", so overdue;
+    - gm-walks-alone (WHO: 99 % by 17.6 months): "not yet", so overdue;
+    - fm-builds-tower-of-two (CDC: by 15 months): never recorded, so to check;
+    - gm-lifts-head-on-tummy (CDC: by 2 months): never recorded, so to check.
     """
     child.date_of_birth = date(2024, 1, 10)
     child.save(update_fields=["date_of_birth"])
@@ -148,28 +154,41 @@ def twenty_months_old(child, guardian):
     return child
 
 
-def test_needs_attention_lists_overdue_skills_longest_overdue_first(login, guardian, twenty_months_old):
+def test_needs_attention_lists_overdue_skills_by_area(login, guardian, twenty_months_old):
     response = login(guardian).get(_url(twenty_months_old))
-    assert _needs_attention(response) == ["sen-reacts-to-sudden-sounds", "gm-walks-alone", "fm-builds-tower-of-two"]
+    assert _needs_attention(response) == ["gm-walks-alone", "sen-reacts-to-sudden-sounds"]
 
 
-def test_needs_attention_says_what_each_skill_is_now(login, guardian, twenty_months_old):
+def test_an_ot_sees_the_areas_they_lead_first(login, ot, twenty_months_old):
+    response = login(ot).get(_url(twenty_months_old))
+    assert _needs_attention(response) == ["sen-reacts-to-sudden-sounds", "gm-walks-alone"]
+
+
+def test_needs_attention_says_what_each_window_means_and_what_the_skill_is_now(login, guardian, twenty_months_old):
     response = login(guardian).get(_url(twenty_months_old))
-    assertContains(response, "typical by 17.6 months; now not yet")
-    assertContains(response, "typical by 18 months; not recorded")
+    assertContains(response, "Almost all children (99 %) by 17.6 months; half by 12 months. Now not yet.")
+    assertContains(response, "3 in 4 children by 2 months. Now not yet.")
 
 
 def test_needs_attention_talks_of_the_therapist_not_of_delay(login, guardian, twenty_months_old):
     page = html.unescape(login(guardian).get(_url(twenty_months_old)).content.decode())
     section = page.split("Needs attention</h2>", 1)[1].split("</ul>", 1)[0]
-    assert "talk to your child's therapist or doctor" in section
-    assert "delayed" not in page
+    assert "talk to Maya's therapist or doctor" in section
+    assert "delay" not in page
+
+
+def test_unrecorded_skills_are_to_check_apart_and_never_in_needs_attention(login, guardian, twenty_months_old):
+    response = login(guardian).get(_url(twenty_months_old))
+    assert "fm-builds-tower-of-two" not in _needs_attention(response)
+    text = html.unescape(response.content.decode()).split('id="to-check"', 1)[1]
+    assert "Not a concern: they are unknown, not late." in text
+    assert reverse("tracker:catch_up", args=[twenty_months_old.public_id, "fine-motor"]) in text
 
 
 def test_overdue_counts_match_the_needs_attention_list(login, guardian, twenty_months_old):
     response = login(guardian).get(_url(twenty_months_old))
     overdue = [_counts(response, d)["overdue"] for d in ("gross-motor", "fine-motor", "self-care", "sensory")]
-    assert overdue == [1, 1, 0, 1]
+    assert overdue == [1, 0, 0, 1]
 
 
 def test_achieving_an_overdue_skill_takes_it_off_the_list(login, guardian, twenty_months_old):
@@ -178,13 +197,32 @@ def test_achieving_an_overdue_skill_takes_it_off_the_list(login, guardian, twent
     assert "gm-walks-alone" not in _needs_attention(client.get(_url(twenty_months_old)))
 
 
-def test_needs_attention_shows_at_most_ten(login, guardian, child):
+def test_needs_attention_lists_every_overdue_skill(login, guardian, child):
     child.date_of_birth = date(2024, 1, 10)
     child.save(update_fields=["date_of_birth"])
-    assert len(_needs_attention(login(guardian).get(_url(child)))) == 10
+    past = Skill.objects.catalogue().filter(window_kind="cdc_checkpoint", window_end_months__lt=20)
+    for skill in past:
+        observation(child, guardian, skill=skill.slug, status="not_yet", on=date(2025, 9, 1))
+    assert len(past) > 10
+    assert sorted(_needs_attention(login(guardian).get(_url(child)))) == sorted(skill.slug for skill in past)
+
+
+def test_never_crawling_is_not_overdue(login, guardian, child):
+    child.date_of_birth = date(2024, 1, 10)
+    child.save(update_fields=["date_of_birth"])
+    observation(child, guardian, skill="gm-crawls-hands-and-knees", status="not_yet", on=date(2025, 9, 1))
+    assert "gm-crawls-hands-and-knees" not in _needs_attention(login(guardian).get(_url(child)))
 
 
 def test_newborn_has_nothing_overdue(login, guardian, child):
     child.date_of_birth = date(2025, 8, 27)
     child.save(update_fields=["date_of_birth"])
     assertContains(login(guardian).get(_url(child)), "Nothing overdue.")
+
+
+def test_ten_week_old_with_nothing_recorded_has_nothing_overdue(login, guardian, child):
+    child.date_of_birth = date(2025, 7, 2)
+    child.save(update_fields=["date_of_birth"])
+    response = login(guardian).get(_url(child))
+    assertContains(response, "Nothing overdue.")
+    assert sum(_counts(response, d)["overdue"] for d in ("gross-motor", "fine-motor", "self-care", "sensory")) == 0

@@ -23,13 +23,16 @@ TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
 
 # 4 + domains, skills, current observations.
 CHECKLIST_QUERIES = 7
-# 4 + domains, skills, current observations, care team, observation history (for the charts' tables).
-OVERVIEW_QUERIES = 9
+# 4 + domains, skills, current observations, care team, observation history (for the charts' tables),
+# and the reviews of skills no longer seen (only when there is one).
+OVERVIEW_QUERIES = 10
 # 2 + the caseload's children and data versions (the page cache's key), then, to draw the page:
-# children with their last observation, skills, current statuses.
-CASELOAD_QUERIES = 6
-# 4 + the skill, its history with who withdrew each.
-HISTORY_QUERIES = 6
+# domains, children with their last observation, skills, reviews of lost skills, current statuses.
+CASELOAD_QUERIES = 8
+# 4 + the skill, its current observation, its history with who withdrew each, and the review of a loss.
+HISTORY_QUERIES = 8
+# 4 + domains, skills, current observations (the skills to check in every area).
+CATCH_UP_QUERIES = 7
 
 STATUSES = ("not_yet", "emerging", "achieved")
 
@@ -98,7 +101,7 @@ def _large_caseload():
     therapist = UserFactory(profession="pt")
     for n in range(30):
         child = ChildFactory(
-            date_of_birth=date(2023, 1, 1) + timedelta(days=29 * n), gestational_weeks=(30 if n % 5 == 0 else None)
+            date_of_birth=date(2023, 1, 1) + timedelta(days=29 * n), gestational_days=(30 * 7 if n % 5 == 0 else None)
         )
         MembershipFactory(child=child, user=therapist, role=Role.THERAPIST, discipline=Discipline.PHYSIOTHERAPY)
         _history(child, therapist, skills=20, per_skill=2)
@@ -177,6 +180,14 @@ def test_skill_history_queries_do_not_grow_with_history(
     client = login(pt)
     with django_assert_max_num_queries(HISTORY_QUERIES):
         _get(client, reverse("tracker:skill_history", args=[child.public_id, "gm-sits-without-support"]))
+
+
+@pytest.mark.parametrize("size", ["empty_child", "busy_child"])
+def test_catch_up_queries_do_not_grow_with_observations(request, login, pt, size, django_assert_max_num_queries):
+    child = request.getfixturevalue(size)
+    client = login(pt)
+    with django_assert_max_num_queries(CATCH_UP_QUERIES):
+        _get(client, reverse("tracker:catch_up", args=[child.public_id, "gross-motor"]))
 
 
 def test_the_large_sizes_are_what_they_claim(busy_child):

@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from .. import ages  # noqa: E402
+from .. import ages, status  # noqa: E402
 
 # Set once at import, never per request (rcParams are process-wide).
 matplotlib.rcParams.update(
@@ -77,18 +77,18 @@ class ChildAges:
     """The facts about a child that place a date on the age axis."""
 
     born: date
-    gestational_weeks: int | None = None
+    gestational_days: int | None = None
 
     @property
     def is_preterm(self) -> bool:
-        return self.gestational_weeks is not None and self.gestational_weeks < ages.PRETERM_BELOW_WEEKS
+        return ages.is_preterm(self.gestational_days)
 
     def months_on(self, day: date) -> float:
         """Age in months on `day`, corrected while correction applies (as milestone windows are read)."""
-        return ages.effective_age_in_months(self.born, self.gestational_weeks, day)
+        return ages.effective_age_in_months(self.born, self.gestational_days, day)
 
     def corrected_on(self, day: date) -> bool:
-        return ages.needs_correction(self.born, self.gestational_weeks, day)
+        return ages.needs_correction(self.born, self.gestational_days, day)
 
     @property
     def age_axis_label(self) -> str:
@@ -99,16 +99,33 @@ class ChildAges:
 
 @dataclass(frozen=True)
 class SkillWindow:
-    """A skill and its typical age window in months (None for a custom skill without one)."""
+    """A skill and its age window in months (None where there is no published norm), and what the window means."""
 
     key: str
     name: str
     start: float | None = None
     end: float | None = None
+    median: float | None = None
+    kind: str = ""  # models.WindowKind: only WHO and CDC ends make a skill overdue
+    optional: bool = False
+    sequence: str = ""
+    order: int = 0
 
     @property
     def has_window(self) -> bool:
         return self.start is not None and self.end is not None
+
+    @property
+    def norm(self) -> status.Norm:
+        return status.Norm(
+            start=self.start,
+            end=self.end,
+            median=self.median,
+            kind=self.kind,
+            optional=self.optional,
+            sequence=self.sequence,
+            order=self.order,
+        )
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,7 @@ class Observed:
     status: str
     assistance: str = ""
     withdrawn: bool = False
+    estimated: bool = False  # achieved before joining: the date is an estimate
 
 
 ACHIEVED = "achieved"

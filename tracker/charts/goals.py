@@ -82,6 +82,14 @@ class GoalChart:
     title = "Goal attainment (GAS)"
 
     @property
+    def line(self) -> str:
+        """What the lines are, in one sentence."""
+        return (
+            "Each line is one goal's attainment level at its reviews (−2 much less than expected to +2 much "
+            "more), and the black line the overall GAS T-score (50 = every goal met as expected)."
+        )
+
+    @property
     def has_levels(self) -> bool:
         return any(line.points for line in self.lines)
 

@@ -1,30 +1,29 @@
-"""Chart 1, milestone windows: one bar per skill's typical age window, the child's age, achievements.
+"""Chart 1, milestone windows: one bar per skill's age window, the child's age, achievements.
+
+Which skills: by default those around the child's age (DESIGN.md, "Decisions
+on performance"): no longer seen, overdue, to check or later than typical
+within the last year, expected now, starting now, coming up, and achieved
+in the last six months; with `show_all` every skill with an age window. The
+table beside it lists every shown row.
 
 A vertical line marks the child's age on the chart's day (corrected age while
 correction applies, and labelled so); a diamond marks the age at which each
 achieved skill was first observed achieved (corrected too, while it
-applied); overdue skills (window ended, not achieved) are vermillion and
-hatched, and say "overdue" in words, so colour is never the only cue.
+applied), an open circle one the family confirmed as achieved before joining
+(its age is an estimate). Where the child stands on each skill is the status
+model's (tracker/status.py), so the chart and the checklist always agree:
+only overdue and no longer seen skills are vermillion and hatched, and say
+so in words, so colour is never the only cue; a skill to check is outlined.
 """
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .. import checklist
+from .. import status
+from ..status import Standing
 from . import base
 from .base import ACHIEVED, ChildAges, Observed, SkillWindow
-
-# The six WHO Motor Development Study milestones (reference/README.md §1), the gross-motor default.
-WHO_MILESTONES = (
-    "gm-sits-without-support",
-    "gm-stands-with-assistance",
-    "gm-crawls-hands-and-knees",
-    "gm-walks-with-assistance",
-    "gm-stands-alone",
-    "gm-walks-alone",
-)
-WHO_DOMAIN = "gross-motor"
 
 ROW_PX = 40
 TOP_PX = 62
@@ -32,34 +31,22 @@ BOTTOM_PX = 96
 LEFT_PX = 270
 RIGHT_PX = 30
 NAME_CHARS = 30
+RECENT_MONTHS = 6  # achieved this recently still counts as "around the child's age"
+LOOKBACK_MONTHS = 12  # a window that ended longer ago than this is not around the child's age
 
 OVERDUE_COLOUR = base.OKABE_ITO["vermillion"]
 HATCH = "///"
 OVERDUE_EDGE = "#7A2E00"  # a darker vermillion: the hatch and the word "overdue" in it contrast with white
 OVERDUE_STYLE = (("facecolor", OVERDUE_COLOUR), ("edgecolor", OVERDUE_EDGE), ("hatch", HATCH))
-LABELS = {
-    "achieved": "achieved",
-    "overdue": "overdue",
-    "expected_now": "expected now",
-    "coming_up": "coming up",
-    "later": "later",
-    "earlier": "earlier, not recorded",
-    "no_window": "no age window",
+CONCERN_WORDS = {Standing.OVERDUE: "overdue", Standing.NO_LONGER_SEEN: "no longer seen"}
+ALWAYS_SHOWN = {
+    Standing.NO_LONGER_SEEN,
+    Standing.OVERDUE,
+    Standing.EXPECTED_NOW,
+    Standing.STARTING_NOW,
+    Standing.COMING_UP,
 }
-
-
-@dataclass(frozen=True)
-class _Current:
-    status: str
-
-
-@dataclass(frozen=True)
-class _ForGrouping:
-    """What `checklist.group_of` reads from a skill, so the chart and the checklist agree on 'overdue'."""
-
-    window_start_months: float
-    window_end_months: float
-    current: _Current | None
+SHOWN_IF_RECENT = {Standing.TO_CHECK, Standing.LATER_THAN_TYPICAL}
 
 
 @dataclass(frozen=True)
@@ -69,17 +56,23 @@ class MilestoneRow:
     start: float
     end: float
     status: str | None  # the status on the chart's day; None if never recorded
-    group: str  # a checklist group: achieved, overdue, expected_now, coming_up, later, earlier
+    group: str  # the status model's standing (tracker/status.py)
     achieved_on: date | None = None
     achieved_at: float | None = None  # months, corrected while correction applied
+    estimated: bool = False  # achieved before joining: the age is an estimate
+    window_words: str = ""
 
     @property
     def overdue(self) -> bool:
-        return self.group == "overdue"
+        return self.group == Standing.OVERDUE
+
+    @property
+    def concern(self) -> bool:
+        return self.group in status.CONCERNS
 
     @property
     def group_label(self) -> str:
-        return LABELS[self.group]
+        return status.MEANINGS[Standing(self.group)].heading.lower()
 
 
 @dataclass(frozen=True)
@@ -90,15 +83,15 @@ class MilestoneChart:
     age: float
     corrected: bool
     rows: tuple[MilestoneRow, ...]
-    selection: str  # "who", "all" or "relevant"
+    selection: str  # "all" or "around" (the skills around the child's age)
     has_observations: bool
     age_axis_label: str
 
     @property
     def title(self) -> str:
-        if self.selection == "who":
-            return f"{self.domain}: the six WHO motor milestones"
-        return f"{self.domain}: milestone windows"
+        if self.selection == "all":
+            return f"{self.domain}: every milestone window"
+        return f"{self.domain}: milestones around this age"
 
     @property
     def age_label(self) -> str:
@@ -117,8 +110,21 @@ class MilestoneChart:
         return [row for row in self.rows if row.overdue]
 
     @property
+    def concerns(self) -> list[MilestoneRow]:
+        return [row for row in self.rows if row.concern]
+
+    @property
     def achieved(self) -> list[MilestoneRow]:
-        return [row for row in self.rows if row.group == "achieved"]
+        return [row for row in self.rows if row.group == Standing.ACHIEVED]
+
+    @property
+    def line(self) -> str:
+        """What the chart shows, in one sentence."""
+        return (
+            "Each bar is the age window in which children usually learn a skill; the dashed line is "
+            f"{'corrected age' if self.corrected else 'age'} today, and a marker the age a skill was first "
+            "seen achieved."
+        )
 
     def alt_text(self) -> str:
         """The chart in one or two sentences, for screen readers and as a caption."""
@@ -128,9 +134,22 @@ class MilestoneChart:
             f"{self.title}, at {self.age_label}: {len(self.rows)} skills shown, "
             f"{len(self.achieved)} achieved, {len(self.overdue)} overdue"
         )
+        lost = [row.name for row in self.rows if row.group == Standing.NO_LONGER_SEEN]
         if self.overdue:
             text += " (" + ", ".join(row.name for row in self.overdue) + ")"
+        if lost:
+            text += f", no longer seen: {', '.join(lost)}"
         return text + ". The table below lists each window and status."
+
+
+def _around_the_age(row: MilestoneRow, age: float, on: date) -> bool:
+    if row.group in ALWAYS_SHOWN:
+        return True
+    if row.group in SHOWN_IF_RECENT:
+        return row.end >= age - LOOKBACK_MONTHS
+    if row.group == Standing.ACHIEVED and row.achieved_on is not None:
+        return (on - row.achieved_on).days <= RECENT_MONTHS * 30.44
+    return False
 
 
 def data(
@@ -144,52 +163,42 @@ def data(
     domain_slug: str = "",
     show_all: bool = False,
 ) -> MilestoneChart:
-    """The rows of the milestone chart for `child` as on `on`.
-
-    Which skills: for gross motor the six WHO milestones; for other domains
-    the skills observed, overdue, expected now or coming up (the checklist's
-    groups), so a four-year-old's chart is not a list of baby skills; with
-    `show_all` every skill of the domain with an age window.
-    """
+    """The rows of the milestone chart for `child` as on `on` (the skills around the age, or all)."""
     age = child.months_on(on)
     history = base.in_force(observations, until=on)
-    latest: dict[str, str] = {}
-    first_achieved: dict[str, date] = {}
+    statuses: dict[str, list[str]] = {}
+    first_achieved: dict[str, Observed] = {}
     for observation in history:
-        latest[observation.skill] = observation.status
+        statuses.setdefault(observation.skill, []).append(observation.status)
         if observation.status == ACHIEVED:
-            first_achieved.setdefault(observation.skill, observation.on)
-
-    if show_all:
-        selection = "all"
-    elif domain_slug == WHO_DOMAIN:
-        selection = "who"
-    else:
-        selection = "relevant"
-    rows = []
-    for skill in skills:
-        if not skill.has_window:
-            continue
-        if selection == "who" and skill.key not in WHO_MILESTONES:
-            continue
-        status = latest.get(skill.key)
-        current = _Current(status) if status is not None else None
-        group = checklist.group_of(_ForGrouping(skill.start, skill.end, current), age)
-        if selection == "relevant" and status is None and group not in {"overdue", "expected_now", "coming_up"}:
-            continue
-        achieved_on = first_achieved.get(skill.key) if status == ACHIEVED else None
-        rows.append(
-            MilestoneRow(
-                key=skill.key,
-                name=skill.name,
-                start=float(skill.start),
-                end=float(skill.end),
-                status=status,
-                group=group,
-                achieved_on=achieved_on,
-                achieved_at=base.months(child.months_on(achieved_on)) if achieved_on else None,
-            )
+            first_achieved.setdefault(observation.skill, observation)
+    windowed = [skill for skill in skills if skill.has_window]
+    items = [
+        (
+            skill.key,
+            skill.norm,
+            (statuses.get(skill.key) or [None])[-1],
+            status.lost_in_history(statuses.get(skill.key, [])),
         )
+        for skill in windowed
+    ]
+    rows = []
+    for skill, (_, _, latest, _), standing in zip(windowed, items, status.standings(items, age), strict=True):
+        first = first_achieved.get(skill.key) if latest == ACHIEVED else None
+        row = MilestoneRow(
+            key=skill.key,
+            name=skill.name,
+            start=float(skill.start),
+            end=float(skill.end),
+            status=latest,
+            group=standing,
+            achieved_on=first.on if first else None,
+            achieved_at=base.months(child.months_on(first.on)) if first else None,
+            estimated=bool(first and first.estimated),
+            window_words=status.window_in_words(skill.norm),
+        )
+        if show_all or _around_the_age(row, age, on):
+            rows.append(row)
     rows.sort(key=lambda row: (row.start, row.end))
     return MilestoneChart(
         domain=domain,
@@ -198,7 +207,7 @@ def data(
         age=base.months(age),
         corrected=child.corrected_on(on),
         rows=tuple(rows),
-        selection=selection,
+        selection="all" if show_all else "around",
         has_observations=bool(_observed_keys(history, rows)),
         age_axis_label=child.age_axis_label,
     )
@@ -236,11 +245,15 @@ def render(chart: MilestoneChart, fmt: str) -> bytes:
     widths = [row.end - row.start for row in rows]
     faces, hatches, edges = [], [], []
     for row in rows:
-        if row.overdue:
+        if row.concern:
             faces.append(OVERDUE_COLOUR)
             hatches.append(HATCH)
             edges.append(OVERDUE_EDGE)
-        elif row.group == "achieved":
+        elif row.group == Standing.TO_CHECK:
+            faces.append("white")
+            hatches.append("")
+            edges.append(base.MUTED)
+        elif row.group == Standing.ACHIEVED:
             faces.append(chart.colour)
             hatches.append("")
             edges.append(chart.colour)
@@ -251,26 +264,37 @@ def render(chart: MilestoneChart, fmt: str) -> bytes:
     axes.barh(positions, widths, left=starts, height=0.6, color=faces, edgecolor=edges, hatch=hatches, linewidth=1)
 
     achieved = [(i, row.achieved_at) for i, row in enumerate(rows) if row.achieved_at is not None]
-    if achieved:
-        axes.scatter(
-            [at for _, at in achieved],
-            [i for i, _ in achieved],
-            marker="D",
-            s=64,
-            color="white",
-            edgecolor="black",
-            linewidth=1.5,
-            zorder=3,
-        )
+    for estimated, marker in ((False, "D"), (True, "o")):
+        shown = [
+            (i, row.achieved_at)
+            for i, row in enumerate(rows)
+            if row.achieved_at is not None and row.estimated == estimated
+        ]
+        if shown:
+            axes.scatter(
+                [at for _, at in shown],
+                [i for i, _ in shown],
+                marker=marker,
+                s=64,
+                color="white",
+                edgecolor="black",
+                linewidth=1.5,
+                linestyle="--" if estimated else "-",
+                zorder=3,
+            )
     for i, row in enumerate(rows):
-        if row.overdue:
-            axes.text(row.end + 0.2, i, "overdue", va="center", ha="left", fontsize=12, color=OVERDUE_EDGE)
+        if row.concern:
+            words = CONCERN_WORDS[Standing(row.group)]
+            axes.text(row.end + 0.2, i, words, va="center", ha="left", fontsize=12, color=OVERDUE_EDGE)
+        elif row.group == Standing.TO_CHECK:
+            axes.text(row.end + 0.2, i, "to check", va="center", ha="left", fontsize=12, color=base.MUTED)
 
     base.row_labels(axes, [base.wrap(row.name, NAME_CHARS) for row in rows])
     axes.set_ylim(len(rows) - 0.4, -0.9)
     lowest = min([0.0, chart.age, *(at for _, at in achieved)])
     highest = max([chart.age, *(row.end for row in rows), *(at for _, at in achieved)])
-    left, right = lowest - 0.5, highest + (3 if chart.overdue else 1)
+    labelled = any(row.concern or row.group == Standing.TO_CHECK for row in rows)
+    left, right = lowest - 0.5, highest + (4 if labelled else 1)
     axes.set_xlim(left, right)
 
     axes.axvline(chart.age, color="black", linestyle="--", linewidth=1.5, zorder=4)
@@ -295,9 +319,25 @@ def render(chart: MilestoneChart, fmt: str) -> bytes:
             base.Key("overdue", "patch", OVERDUE_STYLE),
             base.Key("not yet", "patch", (("facecolor", chart.colour + "40"), ("edgecolor", chart.colour))),
             base.Key(
-                "age first achieved",
+                "first achieved",
                 "marker",
                 (("marker", "D"), ("markersize", 8), ("markerfacecolor", "white"), ("markeredgecolor", "black")),
+            ),
+            *(
+                [
+                    base.Key(
+                        "before joining",
+                        "marker",
+                        (
+                            ("marker", "o"),
+                            ("markersize", 8),
+                            ("markerfacecolor", "white"),
+                            ("markeredgecolor", "black"),
+                        ),
+                    )
+                ]
+                if any(row.estimated for row in rows)
+                else []
             ),
         ],
     )

@@ -1,13 +1,16 @@
 """Chart 3, skill history: one skill's status, and level of assistance where recorded, against age.
 
 Withdrawn observations (taken back, or replaced by a correction) are left
-out; the skill's typical window is shaded for context.
+out; the skill's age window is shaded for context, named by what it means.
+An observation the family confirmed as achieved before joining has an
+estimated date: an open marker, and "estimated" in the table.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .. import status
 from . import base
 from .base import ChildAges, Observed, SkillWindow
 
@@ -45,10 +48,12 @@ class HistoryPoint:
     age: float
     status: str
     assistance: str = ""
+    estimated: bool = False
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        label = STATUS_LABELS[self.status]
+        return f"{label} (before joining, date estimated)" if self.estimated else label
 
     @property
     def assistance_label(self) -> str:
@@ -64,6 +69,7 @@ class SkillHistoryChart:
     points: tuple[HistoryPoint, ...]
     start_age: float | None
     age_axis_label: str
+    window_words: str = ""
 
     width_px = base.WIDTH_PX
     height_px = base.HEIGHT_PX
@@ -71,6 +77,11 @@ class SkillHistoryChart:
     @property
     def title(self) -> str:
         return f"{self.skill}: history"
+
+    @property
+    def line(self) -> str:
+        """What the line is, in one sentence."""
+        return "The line is the skill's recorded status at each age, from not yet through emerging to achieved."
 
     @property
     def has_assistance(self) -> bool:
@@ -104,6 +115,7 @@ def data(
             age=base.months(child.months_on(o.on)),
             status=o.status,
             assistance=o.assistance if o.assistance in ASSISTANCE_LABELS else "",
+            estimated=o.estimated,
         )
         for o in base.in_force(observations, until=on)
         if o.skill == skill.key and (start is None or o.on >= start)
@@ -116,6 +128,7 @@ def data(
         points=points,
         start_age=base.months(child.months_on(start)) if start is not None else None,
         age_axis_label=child.age_axis_label,
+        window_words=status.window_in_words(skill.norm),
     )
 
 
@@ -141,7 +154,22 @@ def render(chart: SkillHistoryChart, fmt: str) -> bytes:
     # The last recorded status holds until the chart's day.
     levels = [STATUSES.index(point.status) for point in chart.points]
     status_axes.step([*ages, chart.age], [*levels, levels[-1]], where="post", color=LINE_COLOUR, linewidth=2.5)
-    status_axes.plot(ages, levels, linestyle="none", marker="o", markersize=8, color=LINE_COLOUR)
+    for estimated in (False, True):
+        shown = [
+            (point.age, level)
+            for point, level in zip(chart.points, levels, strict=True)
+            if point.estimated == estimated
+        ]
+        if shown:
+            status_axes.plot(
+                [age for age, _ in shown],
+                [level for _, level in shown],
+                linestyle="none",
+                marker="o",
+                markersize=8,
+                color=LINE_COLOUR,
+                markerfacecolor="white" if estimated else LINE_COLOUR,
+            )
     base.row_labels(status_axes, [STATUS_LABELS[s] for s in STATUSES], fontsize=12)
     status_axes.set_ylim(-0.5, len(STATUSES) - 0.5)
     status_axes.set_title("status", loc="left", fontsize=12, pad=4)
@@ -170,8 +198,14 @@ def render(chart: SkillHistoryChart, fmt: str) -> bytes:
         axes.set_axisbelow(True)
     all_axes[-1].set_xlabel(chart.age_axis_label)
 
+    keys = []
     if chart.window is not None:
         start, end = chart.window
-        label = f"typical window {start:g}–{end:g} months"
-        base.legend_row(figure, [base.Key(label, "patch", (("facecolor", WINDOW_COLOUR), ("alpha", 0.25)))])
+        label = f"age window {start:g}–{end:g} months"
+        keys.append(base.Key(label, "patch", (("facecolor", WINDOW_COLOUR), ("alpha", 0.25))))
+    if any(point.estimated for point in chart.points):
+        style = (("marker", "o"), ("markersize", 8), ("markerfacecolor", "white"), ("markeredgecolor", LINE_COLOUR))
+        keys.append(base.Key("before joining (date estimated)", "marker", style))
+    if keys:
+        base.legend_row(figure, keys)
     return base.to_bytes(figure, fmt)

@@ -5,7 +5,7 @@ from .cache import CacheGeneration
 from .children import CareTeamMembership, Child, Discipline, Invitation, Role, Voice
 from .goals import GasLevel, Goal, GoalReview, GoalStatus
 from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
-from .skills import Assistance, Domain, Observation, Skill, Status
+from .skills import Assistance, Domain, LossReview, Observation, Skill, Source, Status, WindowKind
 
 __all__ = [
     "NOTE_TEXT_LIMIT",
@@ -22,13 +22,16 @@ __all__ = [
     "GoalReview",
     "GoalStatus",
     "Invitation",
+    "LossReview",
     "Note",
     "NoteKind",
     "NoteRevision",
     "Observation",
     "Role",
     "Skill",
+    "Source",
     "Status",
     "Visibility",
     "Voice",
+    "WindowKind",
 ]

@@ -42,7 +42,7 @@ class Role(models.TextChoices):
 # The child's columns in the order of Child._meta.concrete_fields (a test keeps the two in step).
 MEMBERSHIP_SQL = (
     "SELECT tracker_child.id, tracker_child.public_id, tracker_child.given_name, tracker_child.family_name,"
-    " tracker_child.date_of_birth, tracker_child.gestational_weeks, tracker_child.archived,"
+    " tracker_child.date_of_birth, tracker_child.gestational_days, tracker_child.archived,"
     " tracker_child.data_version, tracker_child.created_at, tracker_child.updated_at,"
     " tracker_careteammembership.id, tracker_careteammembership.role, tracker_careteammembership.discipline"
     " FROM tracker_child INNER JOIN tracker_careteammembership"
@@ -125,12 +125,13 @@ class Child(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
-    gestational_weeks = models.PositiveSmallIntegerField(
-        "gestational age at birth (weeks)",
+    # Completed weeks and days at birth ("36+6"), kept in days: correction is (280 - days) days.
+    gestational_days = models.PositiveSmallIntegerField(
+        "gestational age at birth (days)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(24), MaxValueValidator(42)],
-        help_text="Leave empty for a baby born at term. Used for corrected age if born before 37 weeks.",
+        validators=[MinValueValidator(ages.GESTATION_MIN_DAYS), MaxValueValidator(ages.GESTATION_MAX_DAYS)],
+        help_text="Leave empty for a baby born at term. Used for corrected age if born before 37+0 weeks.",
     )
     archived = models.BooleanField(default=False)
     # Bumped by every write to the child's profile, care team, observations, goals
@@ -146,8 +147,9 @@ class Child(models.Model):
         ordering = ["given_name", "family_name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(gestational_weeks__isnull=True) | Q(gestational_weeks__gte=24, gestational_weeks__lte=42),
-                name="child_gestational_weeks_24_to_42",
+                condition=Q(gestational_days__isnull=True)
+                | Q(gestational_days__gte=ages.GESTATION_MIN_DAYS, gestational_days__lte=ages.GESTATION_MAX_DAYS),
+                name="child_gestational_age_24_to_42_weeks",
             ),
         ]
 
@@ -177,15 +179,20 @@ class Child(models.Model):
         return ages.chronological_age(self.date_of_birth, day)
 
     def corrected_age_on(self, day: date) -> ages.Age | None:
-        return ages.corrected_age(self.date_of_birth, self.gestational_weeks, day)
+        return ages.corrected_age(self.date_of_birth, self.gestational_days, day)
 
     def effective_age_in_months(self, day: date) -> float:
         """The age milestone windows are compared with (corrected where it applies)."""
-        return ages.effective_age_in_months(self.date_of_birth, self.gestational_weeks, day)
+        return ages.effective_age_in_months(self.date_of_birth, self.gestational_days, day)
 
     @property
     def is_preterm(self) -> bool:
-        return self.gestational_weeks is not None and self.gestational_weeks < ages.PRETERM_BELOW_WEEKS
+        return ages.is_preterm(self.gestational_days)
+
+    @property
+    def gestational_age(self) -> str:
+        """'36+6' (completed weeks and days), or '' for a baby born at term."""
+        return ages.gestation_in_words(self.gestational_days) if self.gestational_days is not None else ""
 
 
 # --- Care team ----------------------------------------------------------------

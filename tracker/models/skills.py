@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import status
 from .children import Child, Discipline, Voice
 
 
@@ -35,6 +36,40 @@ class Domain(models.Model):
         return (self.slug,)
 
 
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, slug: str) -> "Source":
+        return self.get(slug=slug)
+
+
+class Source(models.Model):
+    """A published source of age windows, cited so that a reader can find it and check the numbers."""
+
+    slug = models.SlugField(unique=True)
+    short_name = models.CharField(max_length=60, help_text="As shown beside a window, e.g. “CDC 2022”.")
+    citation = models.TextField(help_text="Authors, year, title, journal or publisher, volume and pages.")
+    url = models.URLField(blank=True)
+
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class WindowKind(models.TextChoices):
+    """What a skill's age window is, which decides what its end may mean (DESIGN.md, "Clinical rules")."""
+
+    WHO_PERCENTILES = "who_percentiles", "WHO 1st–99th percentile"
+    CDC_CHECKPOINT = "cdc_checkpoint", "CDC 2022 checkpoint (3 in 4 children)"
+    TYPICAL_AGE = "typical_age", "Typical age (when a skill is often seen)"
+    SET_FOR_CHILD = "set_for_child", "Set by a therapist for this child"
+
+
 class SkillQuerySet(models.QuerySet):
     def catalogue(self) -> "SkillQuerySet":
         return self.filter(child__isnull=True)
@@ -44,11 +79,14 @@ class SkillQuerySet(models.QuerySet):
         return self.filter(Q(child__isnull=True) | Q(child=child))
 
     def with_current_observation(self, child: Child) -> "SkillQuerySet":
-        """Attach each skill's current observation for `child` (read through `skill.current`)."""
+        """Attach each skill's current observation for `child` (read through `skill.current`).
+
+        Each carries `last_achieved_id`, so a skill no longer seen is known without reading its history.
+        """
         return self.prefetch_related(
             models.Prefetch(
                 "observations",
-                queryset=Observation.objects.current().filter(child=child),
+                queryset=Observation.objects.current().filter(child=child).with_last_achieved(),
                 to_attr="current_observations",
             )
         )
@@ -76,7 +114,16 @@ class Skill(models.Model):
     window_end_months = models.DecimalField(
         "typical by (months)", max_digits=4, decimal_places=1, null=True, blank=True
     )
-    source = models.CharField(max_length=200, blank=True)
+    # The median age of achievement, where the source gives one (WHO): "expected now" starts there.
+    median_months = models.DecimalField("median (months)", max_digits=4, decimal_places=1, null=True, blank=True)
+    window_kind = models.CharField(max_length=20, choices=WindowKind.choices, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, null=True, blank=True, related_name="skills")
+    # Where in the source: a table, checklist item or page; for a custom skill, the therapist's own reference.
+    source_detail = models.CharField("where in the source", max_length=300, blank=True)
+    # Many healthy children skip an optional skill (hands-and-knees crawling): never overdue by itself, and
+    # not needed once a later skill of the same `sequence` is achieved.
+    optional = models.BooleanField(default=False)
+    sequence = models.SlugField(max_length=40, blank=True)
     order = models.PositiveIntegerField(default=0)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, null=True, blank=True, related_name="custom_skills")
     created_by = models.ForeignKey(
@@ -93,6 +140,11 @@ class Skill(models.Model):
                 | Q(window_end_months__isnull=True)
                 | Q(window_start_months__lt=models.F("window_end_months")),
                 name="skill_window_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end_months__isnull=True, window_kind="")
+                | Q(window_end_months__isnull=False) & ~Q(window_kind=""),
+                name="skill_window_has_a_kind",
             ),
         ]
 
@@ -115,6 +167,23 @@ class Skill(models.Model):
     @property
     def has_window(self) -> bool:
         return self.window_start_months is not None and self.window_end_months is not None
+
+    @property
+    def norm(self) -> "status.Norm":
+        """What the catalogue says about this skill's age, as the status model reads it."""
+        return status.Norm.of(self)
+
+    @property
+    def window_in_words(self) -> str:
+        """The window as its source means it: "3 in 4 children by 12 months."."""
+        return status.window_in_words(self.norm)
+
+    @property
+    def citation(self) -> str:
+        """Where the window comes from, short: "CDC 2022 — 12 months, movement: pulls up to stand"."""
+        if self.source_id is None:
+            return self.source_detail
+        return f"{self.source.short_name} — {self.source_detail}" if self.source_detail else self.source.short_name
 
 
 class Status(models.TextChoices):
@@ -152,6 +221,33 @@ class ObservationQuerySet(models.QuerySet):
         """Each skill's current status: its latest observation in force."""
         return self.filter(is_current=True)
 
+    def with_last_achieved(self) -> "ObservationQuerySet":
+        """Annotate `last_achieved_id`: the skill's latest observation in force that said "achieved".
+
+        On a current observation that is not "achieved", a value means the
+        skill was seen and is no longer (a correction withdraws what it
+        corrects, so a corrected mistake is never a loss). One indexed
+        subquery per row (obs_child_skill_date).
+        """
+        achieved = (
+            Observation.objects.in_force()
+            .filter(child=models.OuterRef("child"), skill=models.OuterRef("skill"), status=Status.ACHIEVED)
+            .newest_first()
+            .values("pk")[:1]
+        )
+        return self.annotate(last_achieved_id=models.Subquery(achieved))
+
+    def no_longer_seen(self, *, unreviewed: bool = False) -> "ObservationQuerySet":
+        """Current observations of skills seen achieved before and not now; `unreviewed`: no therapist review yet."""
+        lost = (
+            self.current().exclude(status=Status.ACHIEVED).with_last_achieved().filter(last_achieved_id__isnull=False)
+        )
+        if unreviewed:
+            lost = lost.exclude(
+                models.Exists(LossReview.objects.filter(last_achieved_id=models.OuterRef("last_achieved_id")))
+            )
+        return lost
+
 
 class Observation(models.Model):
     """What a child did with a skill on a day. Never deleted: corrections withdraw and replace."""
@@ -170,6 +266,9 @@ class Observation(models.Model):
     recorded_by_name = models.CharField(max_length=150, blank=True)
     recorded_as = models.CharField(max_length=6, choices=Voice.choices, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Confirmed by the family when they joined: the skill was there already, the date is an estimate
+    # (when the child reached the end of its window), never a day someone saw it.
+    before_joining = models.BooleanField("achieved before joining (date estimated)", default=False)
     corrects = models.OneToOneField(
         "self", on_delete=models.RESTRICT, null=True, blank=True, related_name="corrected_by"
     )
@@ -214,3 +313,33 @@ class Observation(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class LossReviewQuerySet(models.QuerySet):
+    def for_child(self, child: Child) -> "LossReviewQuerySet":
+        return self.filter(child=child)
+
+
+class LossReview(models.Model):
+    """A therapist has looked at a skill that is no longer seen.
+
+    CDC advises acting at once on any loss of skills, so a loss is shown to
+    the whole team and the family until a therapist marks it reviewed. The
+    review belongs to one loss: the last "achieved" observation before it. If
+    the skill comes back and is lost again, that is a new loss to review.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="loss_reviews")
+    last_achieved = models.OneToOneField(Observation, on_delete=models.CASCADE, related_name="loss_review")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reviewed_by_name = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField("what was decided (optional)", blank=True, max_length=2000)
+
+    objects = LossReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"Loss of {self.last_achieved.skill} reviewed by {self.reviewed_by_name}"

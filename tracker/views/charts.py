@@ -60,7 +60,7 @@ def chart_key(child: Child, kind: str, params: tuple, fmt: str, today: date) -> 
         child.public_id,
         child.data_version,
         child.date_of_birth,
-        child.gestational_weeks,
+        child.gestational_days,
         today.isoformat(),
         *params,
     )

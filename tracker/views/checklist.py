@@ -10,27 +10,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import audit, services
-from ..checklist import group_skills
-from ..forms import CustomSkillForm, ObservationForm, WithdrawForm
+from ..checklist import group_skills, is_lost
+from ..forms import CustomSkillForm, LossReviewForm, ObservationForm, WithdrawForm
 from ..models import Assistance, AuditAction, Child, Domain, Observation, Skill
 from ..page_cache import child_version, render_page
 from ..permissions import Action, child_for
+from ..status import GROUP_ORDER, MEANINGS, Standing
+from .children import with_loss_reviews
 
-GROUP_HEADINGS = {
-    "overdue": (
-        "Overdue",
-        "The typical age window has passed and the skill is not recorded as achieved. Children vary a lot; "
-        "if you are concerned, talk to your child's therapist or doctor.",
-    ),
-    "expected_now": ("Expected now", "Most children develop these skills around this age."),
-    "coming_up": ("Coming up", "Skills whose typical window starts in the next 6 months."),
-    "achieved": ("Achieved", ""),
-    "no_window": ("Other skills", "Skills added for this child without an age window."),
-    "earlier": (
-        "Earlier skills not recorded",
-        "Skills for younger ages that nobody has recorded yet. Tap “Achieved” for those your child already does.",
-    ),
-}
+# Every group but "later", which the page only counts: skills for older children.
+SHOWN_GROUPS = [standing for standing in GROUP_ORDER if standing != Standing.LATER]
 
 
 def _row_context(child: Child) -> dict:
@@ -41,7 +30,7 @@ def _row_context(child: Child) -> dict:
 
 def _skill(child: Child, slug: str) -> Skill:
     """A catalogue skill or one of this child's custom skills; 404 for another child's."""
-    return get_object_or_404(Skill.objects.for_child(child).select_related("domain"), slug=slug)
+    return get_object_or_404(Skill.objects.for_child(child).select_related("domain", "source"), slug=slug)
 
 
 def _checklist_url(child: Child, skill: Skill) -> str:
@@ -59,14 +48,19 @@ def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
         if domain is None:
             raise Http404("No such domain.")
         today = timezone.localdate()
-        skills = Skill.objects.for_child(child).filter(domain=domain).with_current_observation(child)
+        skills = (
+            Skill.objects.for_child(child)
+            .filter(domain=domain)
+            .select_related("source")
+            .with_current_observation(child)
+        )
         groups = group_skills(skills, child.effective_age_in_months(today))
         return {
             "child": child,
             "domain": domain,
             "domains": domains,
-            "groups": [(key, *GROUP_HEADINGS[key], groups[key]) for key in GROUP_HEADINGS if groups[key]],
-            "later_count": len(groups["later"]),
+            "groups": [(key, MEANINGS[key], groups[key]) for key in SHOWN_GROUPS if groups[key]],
+            "later_count": len(groups[Standing.LATER]),
             "age": child.age_on(today),
             "corrected_age": child.corrected_age_on(today),
             **_row_context(child),
@@ -97,7 +91,7 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
 
 
 def _row(request: HttpRequest, child: Child, skill: Skill, *, saved: bool = False, form=None) -> HttpResponse:
-    skill = Skill.objects.with_current_observation(child).select_related("domain").get(pk=skill.pk)
+    skill = Skill.objects.with_current_observation(child).select_related("domain", "source").get(pk=skill.pk)
     context = {"child": child, "skill": skill, "saved": saved, "form": form, **_row_context(child)}
     return render(request, "tracker/_skill_row.html", context)
 
@@ -107,7 +101,8 @@ def _row(request: HttpRequest, child: Child, skill: Skill, *, saved: bool = Fals
 def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     """Every observation of one skill, withdrawn ones included and marked."""
     child = child_for(request.user, child_id, action=Action.VIEW)
-    skill = _skill(child, skill_slug)
+    skills = Skill.objects.for_child(child).select_related("domain", "source").with_current_observation(child)
+    skill = get_object_or_404(skills, slug=skill_slug)
     history = (
         Observation.objects.for_child(child)
         .filter(skill=skill)
@@ -115,7 +110,15 @@ def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpRespon
         .select_related("withdrawn_by", "corrects")
     )
     audit.record(request.user, AuditAction.VIEWED, child, skill, summary="Viewed a skill's history")
-    context = {"child": child, "skill": skill, "history": history, "withdraw_form": WithdrawForm()}
+    lost = with_loss_reviews(child, [skill] if is_lost(skill) else [])
+    context = {
+        "child": child,
+        "skill": skill,
+        "history": history,
+        "withdraw_form": WithdrawForm(),
+        "no_longer_seen": lost,
+        "no_longer_seen_unreviewed": sum(1 for s in lost if s.loss_review is None),
+    }
     return render(request, "tracker/skill_history.html", context)
 
 
@@ -170,6 +173,27 @@ def withdraw(request: HttpRequest, child_id, observation_id: int) -> HttpRespons
         "withdraw_target": observation.pk,
     }
     return render(request, "tracker/skill_history.html", context, status=400)
+
+
+@login_required
+@require_POST
+def loss_review(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
+    """A therapist marks a skill that is no longer seen as reviewed, with an optional note."""
+    child = child_for(request.user, child_id, action=Action.REVIEW_LOSS)
+    skill = _skill(child, skill_slug)
+    form = LossReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_loss(child=child, skill=skill, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Marked reviewed: {skill.name}. The team and the family can see who reviewed it."
+            )
+    else:
+        messages.error(request, " ".join(form.errors["note"]))
+    return redirect(child)
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import ages, audit, chart_data, checklist, services
 from ..forms import ChildForm, ConfirmNameForm
-from ..models import AuditAction, Child, Domain, Skill
+from ..models import AuditAction, Child, Domain, LossReview, Skill
 from ..page_cache import child_version, render_page
 from ..permissions import Action, child_for
 
@@ -32,13 +32,13 @@ def child_list(request: HttpRequest, archived: bool = False) -> HttpResponse:
     children = Child.objects.visible_to(request.user)
     children = children.archived_only() if archived else children.active()
     children = children.order_by("given_name", "family_name", "id").values(
-        "public_id", "given_name", "family_name", "date_of_birth", "gestational_weeks", "care_team__role"
+        "public_id", "given_name", "family_name", "date_of_birth", "gestational_days", "care_team__role"
     )
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for row in page:
         row["age"] = ages.chronological_age(row["date_of_birth"], today).in_words()
-        corrected = ages.corrected_age(row["date_of_birth"], row["gestational_weeks"], today)
+        corrected = ages.corrected_age(row["date_of_birth"], row["gestational_days"], today)
         row["corrected_age"] = corrected.in_words() if corrected else ""
     return render(request, "tracker/child_list.html", {"page": page, "archived": archived})
 
@@ -64,19 +64,34 @@ def child_detail(request: HttpRequest, child_id) -> HttpResponse:
         domains = list(Domain.objects.all())
         skills = list(Skill.objects.for_child(child).with_current_observation(child))
         summaries = checklist.summarise(domains, skills, child.effective_age_in_months(today))
+        lost = with_loss_reviews(child, checklist.no_longer_seen(summaries))
         return {
             "child": child,
             "summaries": summaries,
             # The numbers behind the chart images, for the tables beside them (one query: the history).
             "charts": chart_data.overview_charts(child, domains, skills, on=today),
-            "needs_attention": checklist.needs_attention(summaries),
+            "no_longer_seen": lost,
+            "no_longer_seen_unreviewed": sum(1 for skill in lost if skill.loss_review is None),
+            "attention": checklist.own_discipline_first(summaries, child.membership.discipline),
+            "overdue_count": sum(len(summary.overdue) for summary in summaries),
+            "to_check_count": sum(len(summary.to_check) for summary in summaries),
             "age": child.age_on(today),
             "corrected_age": child.corrected_age_on(today),
-            "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_weeks, today),
+            "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_days, today),
             "team": child.care_team.select_related("user"),
         }
 
     return render_page(request, "tracker/child_detail.html", context, version=child_version(child))
+
+
+def with_loss_reviews(child: Child, skills: list) -> list:
+    """`skills` no longer seen, each with `loss_review`: its review, or None while nobody has reviewed it."""
+    if not skills:
+        return skills
+    reviews = {review.last_achieved_id: review for review in LossReview.objects.for_child(child)}
+    for skill in skills:
+        skill.loss_review = reviews.get(skill.current.last_achieved_id)
+    return skills
 
 
 @login_required

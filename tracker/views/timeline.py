@@ -88,11 +88,19 @@ def changes(request: HttpRequest) -> HttpResponse:
         .select_related("child", "skill")
         .order_by("-recorded_at")
     )
+    # Not "since": a skill no longer seen stays here until a therapist has reviewed it.
+    no_longer_seen = (
+        Observation.objects.filter(child__in=children)
+        .no_longer_seen(unreviewed=True)
+        .select_related("child", "skill")
+        .order_by("-observed_on", "child__given_name")
+    )
     context = {
         "since": since,
         "first_visit": request.user.changes_seen_at is None,
         "notes": notes[:CHANGES_SHOWN],
         "observations": observations[:CHANGES_SHOWN],
+        "no_longer_seen": no_longer_seen[:CHANGES_SHOWN],
     }
     return render(request, "tracker/changes.html", context)
 

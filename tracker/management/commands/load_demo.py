@@ -53,14 +53,14 @@ class Command(BaseCommand):
         demo_children = [
             # A term toddler, and a baby born at 30 weeks whose corrected age matters.
             ("Maya", "Demo", today - timedelta(days=20 * 30), None),
-            ("Leo", "Demo", today - timedelta(days=7 * 30), 30),
+            ("Leo", "Demo", today - timedelta(days=7 * 30), 30 * 7),
         ]
-        for given, family, born, weeks in demo_children:
+        for given, family, born, gestational_days in demo_children:
             child, _ = Child.objects.get_or_create(
                 given_name=given,
                 family_name=family,
                 care_team__user=people["parent"],
-                defaults={"date_of_birth": born, "gestational_weeks": weeks},
+                defaults={"date_of_birth": born, "gestational_days": gestational_days},
             )
             for profession, role, discipline in [
                 ("parent", Role.GUARDIAN, ""),

@@ -162,7 +162,7 @@ class ChildPlan:
     given_name: str
     family_name: str
     date_of_birth: date
-    gestational_weeks: int | None
+    gestational_days: int | None
     public_id: uuid.UUID
     guardian: Person
     joined_at: datetime | None = None
@@ -350,7 +350,7 @@ class Generator:
                     given_name=rng.choice(GIVEN_NAMES),
                     family_name=family,
                     date_of_birth=born,
-                    gestational_weeks=rng.randint(26, 36) if rng.random() < 0.1 else None,
+                    gestational_days=rng.randint(26 * 7, 36 * 7 + 6) if rng.random() < 0.1 else None,
                     public_id=uuid.UUID(int=rng.getrandbits(128), version=4),
                     guardian=guardian,
                 )
@@ -397,7 +397,7 @@ class Generator:
                     given_name=c.given_name,
                     family_name=c.family_name,
                     date_of_birth=c.date_of_birth,
-                    gestational_weeks=c.gestational_weeks,
+                    gestational_days=c.gestational_days,
                     created_at=c.joined_at,
                     updated_at=self.until,
                 )
@@ -456,7 +456,7 @@ class Generator:
         self.counts["notes"] = self.notes.inserted
 
     def _age_months(self, c: ChildPlan, day: date) -> float:
-        return ages.effective_age_in_months(c.date_of_birth, c.gestational_weeks, day)
+        return ages.effective_age_in_months(c.date_of_birth, c.gestational_days, day)
 
     def _past_at_joining(self, c: ChildPlan, skill) -> bool:
         """Whether the skill's typical window had closed when the child joined the tracker."""
@@ -464,10 +464,7 @@ class Generator:
 
     def _day_at(self, c: ChildPlan, months: float) -> date:
         """The day the child reached `months` (corrected age where it applies)."""
-        born = c.date_of_birth
-        if c.gestational_weeks is not None and c.gestational_weeks < ages.PRETERM_BELOW_WEEKS:
-            born += timedelta(weeks=40 - c.gestational_weeks)
-        return born + timedelta(days=round(months * 30.44))
+        return ages.day_at_effective_age(c.date_of_birth, c.gestational_days, months)
 
     def _event(self, c: ChildPlan, actor: Person, action: str, object_type: str, object_id, summary: str, at) -> None:
         self.events.add(
@@ -788,7 +785,7 @@ def delete_bench_data() -> dict[str, int]:
     ]  # fmt: skip
     deleted = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # The database refuses to delete audit events except under a purge permit (migration tracker/0009,
+        # The database refuses to delete audit events except under a purge permit (migration tracker/0011,
         # docs/security.md "Retention"): these are synthetic, and go with their synthetic children.
         cursor.execute("INSERT INTO tracker_audit_purge_permit (reason) VALUES (%s)", ["seed_demo --reset"])
         for label, sql in steps:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0007_audit_team_changes_index"),
+        ("tracker", "0009_child_gestational_age_in_days"),
     ]
 
     operations = [
