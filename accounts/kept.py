@@ -43,6 +43,7 @@ def keep(request: HttpRequest, user) -> KeptForm | None:
     ]
     if not any(value.strip() for _, value in fields):
         return None
+    forget_old()
     return KeptForm.objects.create(user=user, path=request.path[:500], fields=fields)
 
 
@@ -52,7 +53,7 @@ def waiting(user):
 
 
 def forget_old() -> int:
-    """Delete kept forms past KEPT_FOR (also run from `manage.py clearsessions`' schedule: docs)."""
+    """Delete kept forms past KEPT_FOR (whenever a form is kept, and when the kept-forms page is opened)."""
     deleted, _ = KeptForm.objects.filter(kept_at__lt=timezone.now() - KEPT_FOR).delete()
     return deleted
 

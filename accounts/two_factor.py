@@ -95,14 +95,16 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not self._open(request):
+        if user.is_authenticated:
             if not passed(request):
-                return _send_to(request, "accounts:two_factor_verify")
-            if settings.REQUIRE_2FA_FOR_THERAPISTS and user.is_therapist and not user.is_verified():
+                owed = "accounts:two_factor_verify"
+            elif settings.REQUIRE_2FA_FOR_THERAPISTS and user.is_therapist and not user.is_verified():
                 # A session from before the device was set up elsewhere owes the second step too.
-                return _send_to(
-                    request, "accounts:two_factor_verify" if has_device(user) else "accounts:two_factor_setup"
-                )
+                owed = "accounts:two_factor_verify" if has_device(user) else "accounts:two_factor_setup"
+            else:
+                owed = None
+            if owed is not None and not self._open(request):
+                return _send_to(request, owed)
         return self.get_response(request)
 
     @staticmethod

@@ -127,7 +127,8 @@ def move_generation() -> str:
 def page_number(request: HttpRequest) -> int:
     """The `page` parameter as a page number: 1 when absent or not a positive number."""
     raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    # isdecimal() alone lets through digits int() refuses (superscripts) and other scripts' digits.
+    return int(raw) if raw.isascii() and raw.isdecimal() and 0 < int(raw) < 10**6 else 1
 
 
 def page_key(request: HttpRequest, version: Iterable, reads: Mapping[str, object] | None = None) -> str:

@@ -709,6 +709,11 @@ def who_may(world: World, target: Target, method: str) -> list[str]:
     return [actor for actor in ACTORS if may_use(world, target, method, actor)]
 
 
+def response_bytes(response) -> bytes:
+    """A response's bytes, whether sent whole or streamed (the exports are streamed as they are read)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
 

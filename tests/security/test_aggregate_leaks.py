@@ -21,6 +21,7 @@ from .support import (
     ROLE_ON_A,
     build_world,
     clients_for,
+    response_bytes,
     rule_for,
     undone,
     url_targets,
@@ -53,7 +54,7 @@ def may_see(actor: str, tag: str, visibility: str) -> bool:
 
 def readable_text(response) -> str:
     content_type = response.get("Content-Type", "")
-    body = response.content
+    body = response_bytes(response)
     if content_type.startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())

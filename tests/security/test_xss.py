@@ -21,6 +21,7 @@ from .support import (
     MEMBERS_OF_A,
     build_world,
     clients_for,
+    response_bytes,
     rule_for,
     undone,
     url_targets,
@@ -71,7 +72,7 @@ def unescaped(response) -> list[str]:
     kind = "html" if content_type.startswith("text/html") else "svg" if "svg" in content_type else None
     if kind is None:
         return []  # JSON, CSV in a zip, PNG: downloads, never rendered as a page (nosniff)
-    body = response.content.decode("utf-8", "replace")
+    body = response_bytes(response).decode("utf-8", "replace")
     return [sign for sign, (pattern, kinds) in SIGNS.items() if kind in kinds and pattern.search(body)]
 
 
@@ -106,7 +107,7 @@ def test_no_payload_is_rendered_unescaped(figure):
         nonlocal pages, escaped_seen
         pages += 1
         assert response.status_code < 500, what
-        escaped_seen += "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode("utf-8", "replace")
+        escaped_seen += "&lt;script&gt;alert(1)&lt;/script&gt;" in response_bytes(response).decode("utf-8", "replace")
         findings.extend(f"{sign}: {what} ({response.status_code})" for sign in unescaped(response))
 
     targets = [target for target in url_targets(world) if rule_for(target, "GET").kind != "no"]

@@ -124,7 +124,8 @@ def test_the_history_marks_the_date_as_an_estimate(login, guardian, four_year_ol
 def test_the_export_marks_it_too(login, guardian, four_year_old):
     client = login(guardian)
     client.post(_url(four_year_old), {"skills": ["gm-kicks-ball"]})
-    document = json.loads(client.get(reverse("tracker:export_json", args=[four_year_old.public_id])).content)
+    response = client.get(reverse("tracker:export_json", args=[four_year_old.public_id]))
+    document = json.loads(b"".join(response.streaming_content))  # the export is streamed
     assert [o["before_joining"] for o in document["observations"]] == [True]
 
 

@@ -233,3 +233,8 @@ def test_a_restore_moves_the_generation(db):
     before = page_cache.generation()
     page_cache.move_generation()
     assert page_cache.generation() != before
+
+
+@pytest.mark.parametrize("raw", ["¹", "٣", "-1", "0", "x", "9" * 12])
+def test_a_page_number_that_is_not_a_plain_number_is_the_first_page(raw, rf):
+    assert page_cache.page_number(rf.get("/", {"page": raw})) == 1

@@ -29,7 +29,7 @@ SQLITE_TRIGGERS = [
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
     f"""CREATE TRIGGER IF NOT EXISTS tracker_auditevent_no_delete BEFORE DELETE ON tracker_auditevent
     WHEN NOT EXISTS (SELECT 1 FROM tracker_audit_purge_permit)
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",  # noqa: S608 (constants, no input)
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",  # noqa: S608  # nosec B608 (constants, no input)
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS tracker_auditevent_no_rewrite",
@@ -53,7 +53,7 @@ POSTGRESQL_TRIGGERS = [
         END IF;
         RETURN NEW;
     END
-    $$""",  # noqa: S608 (constants, no input)
+    $$""",  # noqa: S608  # nosec B608 (constants, no input)
     """CREATE TRIGGER tracker_auditevent_append_only BEFORE UPDATE OR DELETE ON tracker_auditevent
     FOR EACH ROW EXECUTE FUNCTION tracker_auditevent_append_only()""",
 ]
