@@ -1,7 +1,9 @@
-"""Sign-up, profile and account deletion. Log-in, log-out and passwords use Django's views.
+"""Sign-up, profile, email addresses and account deletion. Log-in, log-out and passwords use Django's views.
 
 Log-out, a password change and a password reset also end the person's other
-sessions (other browsers and devices): see `sessions.end_sessions`.
+sessions (other browsers and devices): see `sessions.end_sessions`. Email
+addresses are confirmed by a mailed link (`accounts/email.py`); two-factor
+authentication is in `accounts/two_factor.py`, kept forms in `accounts/kept.py`.
 """
 
 import secrets
