@@ -57,7 +57,8 @@ from config.cache import drawn
 
 from .models import CacheGeneration
 
-PAGE_VERSION = 3  # 2: pages are kept as bytes; 3: the generation and the read parameters in the key
+# Pages from before a deployment are never served after it anyway (DEPLOYMENT, below); this names the key's shape.
+PAGE_VERSION = 4  # 2: kept as bytes; 3: the clinical status model (issue 13); 4: generation and read parameters
 # Long enough for a working session's back-and-forth between a child's pages; short enough that the
 # cache holds about an hour of pages, not a day's (an entry can always be drawn again).
 CACHE_SECONDS = 60 * 60
