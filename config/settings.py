@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "tracker",
 ]
@@ -219,6 +221,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Skills tracker <no-reply@localhost>")
 
 INVITATION_VALID_FOR = timedelta(days=7)
+
+# Background jobs (reminders and digests): Django's Tasks API, queued in the database
+# (README "Background jobs"; docs/deployment.md for workers and the scheduler).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The address links in emails start with: the app itself (every page there needs a log-in).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # django-axes: lock after repeated failures, counted per email typed (so
 # rotating X-Forwarded-For cannot reset it) and per client address (so one

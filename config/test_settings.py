@@ -20,3 +20,7 @@ STORAGES = {
 # Keep test output about tests: django-axes logs every login at INFO.
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405
 AXES_VERBOSE = False
+
+# Tasks run at once, in the test's transaction; the database queue has its own tests.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SITE_URL = "https://tracker.example"
