@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from . import programme_export
 from .models import (
     AuditEvent,
     CareTeamMembership,
@@ -243,6 +244,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "replaced_at",
     ),
     "audit_events": ("at", "actor", "action", "object_type", "object_id", "summary"),
+    **programme_export.COLUMNS,
 }
 # The list sections, in the order of the files and of the JSON document.
 SECTIONS = tuple(name for name in COLUMNS if name != "child")
@@ -464,4 +466,5 @@ def gather(child: Child, *, exported_by) -> dict:
             }
             for event in audit_events
         ],
+        **programme_export.sections(child),
     }

@@ -14,6 +14,13 @@ class ActivityForm(forms.ModelForm):
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    link = forms.URLField(
+        label=Activity._meta.get_field("link").verbose_name.capitalize(),
+        help_text=Activity._meta.get_field("link").help_text,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
     keep_as_template = forms.BooleanField(
         label="Also keep this as one of my templates, to reuse with other children",
         required=False,

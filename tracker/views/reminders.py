@@ -15,7 +15,8 @@ from ..reminders import read_unsubscribe_token
 @login_required
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     """Per kind of reminder: off or email; and quiet hours."""
-    current, _ = ReminderSettings.objects.get_or_create(user=request.user)
+    # Not created on a GET: opening the page changes nothing (an unsaved row holds the defaults, all off).
+    current = ReminderSettings.objects.filter(user=request.user).first() or ReminderSettings(user=request.user)
     form = ReminderSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         form.save()
