@@ -197,10 +197,15 @@ def activities(child: Child):
     )
 
 
-def this_week(child: Child, user, today: date) -> list[ActivityWeek]:
-    """The activities planned this week, each with its practice logged so far (three queries)."""
+def _running(items, first: date, last: date) -> list[Activity]:
+    return [item for item in items if item.start_on <= last and (item.end_on is None or item.end_on >= first)]
+
+
+def this_week(child: Child, user, today: date, every: list[Activity] | None = None) -> list[ActivityWeek]:
+    """The activities planned this week, each with its practice so far (three queries; one with `every`, the
+    child's activities from `activities`)."""
     monday, sunday = week_of(today)
-    running = list(activities(child).running_between(monday, sunday))
+    running = _running(activities(child), monday, sunday) if every is None else _running(every, monday, sunday)
     logs = (
         PracticeLog.objects.for_child(child)
         .in_force()
@@ -230,12 +235,17 @@ def one_week(child: Child, activity: Activity, user, today: date) -> ActivityWee
     return found[0] if found else ActivityWeek(activity=activity)
 
 
-def adherence_chart(child: Child, *, on: date, goal: Goal | None = None) -> adherence.AdherenceChart:
-    """Practice logged against plan, per activity and week, for the last ADHERENCE_WEEKS weeks (two queries)."""
+def adherence_chart(
+    child: Child, *, on: date, goal: Goal | None = None, every: list[Activity] | None = None
+) -> adherence.AdherenceChart:
+    """Practice logged against plan, per activity and week, for the last ADHERENCE_WEEKS weeks (two queries;
+    one with `every`, the child's activities already fetched)."""
     first = week_of(on)[0] - timedelta(weeks=ADHERENCE_WEEKS - 1)
-    planned = Activity.objects.for_child(child).running_between(first, on).order_by("start_on", "id")
+    if every is None:
+        every = Activity.objects.for_child(child).running_between(first, on)
+    planned = sorted(_running(every, first, on), key=lambda item: (item.start_on, item.pk))
     if goal is not None:
-        planned = planned.filter(goal=goal)
+        planned = [item for item in planned if item.goal_id == goal.pk]
     inputs = [
         adherence.ActivityInput(
             key=item.pk, label=item.title, times_per_week=item.times_per_week, start=item.start_on, end=item.end_on

@@ -35,14 +35,14 @@ def this_week(request: HttpRequest, child_id) -> HttpResponse:
         every = list(programme.activities(child).order_by("-start_on", "-id"))
         return {
             "child": child,
-            "weeks": programme.this_week(child, request.user, today),
+            "weeks": programme.this_week(child, request.user, today, every),
             "monday": monday,
             "sunday": sunday,
             "today": today,
             "form": PracticeForm(),
             "others": [item for item in every if not item.is_running_on(today) and item.start_on <= sunday],
             "coming": [item for item in every if item.start_on > sunday],
-            "adherence": programme.adherence_chart(child, on=today),
+            "adherence": programme.adherence_chart(child, on=today, every=every),
         }
 
     return render_page(request, "tracker/programme.html", context, version=child_version(child))
