@@ -64,7 +64,8 @@ def practise(request: HttpRequest, child_id, activity_id: int) -> HttpResponse:
         messages.success(request, f"Saved: {activity.title}, practised today.")
         return _to_week(child)
     if request.htmx:
-        return _row(request, child, activity, form=form, status=400)
+        # 200, not 400: htmx swaps only successful answers, and the row must show the message.
+        return _row(request, child, activity, form=form)
     for error in form.errors.get("__all__", []) + form.errors.get("comment", []):
         messages.error(request, error)
     return _to_week(child)
@@ -92,7 +93,7 @@ def _row(
     today = timezone.localdate()
     week = programme.one_week(child, activity, request.user, today)
     context = {"child": child, "week": week, "today": today, "form": form or PracticeForm(), **flags}
-    return render(request, "tracker/_activity_row.html", context, status=status)
+    return render(request, "tracker/_activity_row.html", context)
 
 
 @login_required
