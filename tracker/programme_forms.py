@@ -1,6 +1,7 @@
 """Forms for the home programme (activities, a practice tap) and each person's reminder settings."""
 
 from django import forms
+from django.db.models import Q
 
 from .forms import NativeDateInput
 from .models import Activity, ActivityTemplate, Child, Goal, HowItWent, ReminderKind, ReminderSettings, Skill
@@ -46,7 +47,9 @@ class ActivityForm(forms.ModelForm):
         self.instance.child = child
         if template is not None:
             self.instance.template = template
-        self.fields["goal"].queryset = Goal.objects.for_child(child).filter(status="active")
+        # Active goals, and the one already chosen even if it has since been met or stopped.
+        chosen = Q(pk=self.instance.goal_id) if self.instance.goal_id else Q(pk__in=[])
+        self.fields["goal"].queryset = Goal.objects.for_child(child).filter(Q(status="active") | chosen)
         self.fields["goal"].empty_label = "—"
         self.fields["skills"].queryset = Skill.objects.for_child(child).select_related("domain")
         self.fields["skills"].required = False
