@@ -221,6 +221,24 @@ def test_overview_queries_do_not_grow_with_the_programme(
         _get(client, reverse("tracker:child_detail", args=[child.public_id]))
 
 
+# 2 (session, user) + membership check + the activity + lock the child (its version) + the log + the audit event,
+# and the session's "saved" message: 8 statements; and here, inside the test's transaction, a savepoint and its
+# release around each of the two transactions (the save's and the session's).
+PRACTICE_TAP_QUERIES = 12
+
+
+@pytest.mark.parametrize(("activities", "taps"), [(1, 1), (8, 40)], ids=["1-activity", "8-activities-320-taps"])
+def test_a_practice_tap_makes_the_same_queries_however_much_practice(
+    login, child, guardian, pt, activities, taps, django_assert_max_num_queries
+):
+    _programme(child, pt, guardian, activities=activities, taps=taps)
+    item = child.activities.first()
+    client = login(guardian)
+    with django_assert_max_num_queries(PRACTICE_TAP_QUERIES):
+        response = client.post(reverse("tracker:practise", args=[child.public_id, item.pk]), {"how": "easy"})
+    assert response.status_code == 302
+
+
 def test_the_large_sizes_are_what_they_claim(busy_child):
     assert Observation.objects.filter(child=busy_child).count() == 120
 

@@ -16,7 +16,10 @@ from ..programme_forms import ActivityForm, PracticeForm
 
 def _activity(child: Child, activity_id: int) -> Activity:
     """One of this child's activities; another child's is 404 as if it did not exist."""
-    return get_object_or_404(Activity.objects.for_child(child), pk=activity_id)
+    activity = get_object_or_404(Activity.objects.for_child(child), pk=activity_id)
+    # The child in hand carries the member's place on the team: a save needs no query for either.
+    activity.child = child
+    return activity
 
 
 def _to_week(child: Child) -> HttpResponse:
