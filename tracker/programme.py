@@ -164,13 +164,6 @@ def undo_practice(*, activity: Activity, by) -> PracticeLog | None:
     return log
 
 
-@transaction.atomic
-def retire_template(*, template: ActivityTemplate) -> None:
-    """A therapist's own template leaves their list; activities copied from it keep their text."""
-    template.retired = True
-    template.save(update_fields=["retired"])
-
-
 # --- Queries --------------------------------------------------------------------------------
 
 
