@@ -55,6 +55,8 @@ class ActivityTemplate(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="activity_templates"
     )
+    # A library template we withdraw stays (activities copied from it point at it) and is no longer offered:
+    # set in fixtures/activities.json, reloaded by slug.
     retired = models.BooleanField(default=False)
     # A default rather than auto_now_add, which fixtures (raw saves) do not fill.
     created_at = models.DateTimeField(default=timezone.now)
