@@ -38,8 +38,12 @@ run: demo
 	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Every core: pytest-xdist's workers each get their own test database. "load" hands tests out in
+# collection order, where pytest-django puts the tests that flush the database (transaction=True)
+# last, so no test after them on a worker finds the catalogue gone ("loadscope" broke that order).
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load
 
 lint: install
 	$(VENV)/bin/ruff check .

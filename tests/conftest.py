@@ -98,10 +98,22 @@ def figure():
     return _figure
 
 
+def pytest_sessionfinish(session, exitstatus):
+    # Under pytest-xdist each worker hands its figures to the controller, which prints them all.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = list(_FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if _FIGURES:
         terminalreporter.section("Figures")
-        for line in _FIGURES:
+        for line in sorted(_FIGURES):
             terminalreporter.write_line(line)
 
 

@@ -43,7 +43,7 @@ from django.utils import timezone
 from config.cache import drawn
 
 # Bump when templates change in a way that must not be mixed with pages drawn before a deployment.
-PAGE_VERSION = 2  # 2: pages are kept as bytes
+PAGE_VERSION = 4  # 2: pages are kept as bytes; 3: the clinical status model (issue 13); 4: "This week" (issue 17)
 # Long enough for a working session's back-and-forth between a child's pages; short enough that the
 # cache holds about an hour of pages, not a day's (an entry can always be drawn again).
 CACHE_SECONDS = 60 * 60
