@@ -29,8 +29,13 @@ demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_catalogue
 	$(DEV_ENV) $(PY) manage.py load_demo
 
+# Background jobs run beside the server (README "Background jobs"): a task worker and the scheduler, on the
+# same database; both stop when the server does.
 run: demo
 	@echo "Open http://$(HOST):$(PORT)/ and log in with a demo account above."
+	@$(DEV_ENV) $(PY) manage.py db_worker --no-reload --interval 5 & worker=$$!; \
+	$(DEV_ENV) $(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Every core: pytest-xdist's workers each get their own test database. "load" hands tests out in

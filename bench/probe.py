@@ -33,7 +33,8 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from config import gunicorn as gunicorn_config  # noqa: E402
-from tracker.models import CareTeamMembership, Child, Domain, Observation, Role, Skill  # noqa: E402
+from tracker import programme  # noqa: E402
+from tracker.models import Activity, CareTeamMembership, Child, Domain, Observation, Role, Skill  # noqa: E402
 
 THERAPIST = "therapist1@bench.example"
 RENDER_SAMPLES = 5
@@ -63,6 +64,7 @@ def targets() -> dict:
     )
     domain = Domain.objects.annotate(n=Count("skills")).order_by("-n", "pk").first()
     yesterday = timezone.localdate() - timedelta(days=1)
+    activity = practice_target(writes_to, therapist)
     first = child.date_of_birth + timedelta(days=31)
     span = max(1, (yesterday - first).days)
     # Newest first: a cold request asks for the chart as it stood on a recent day, as a person would.
@@ -73,6 +75,7 @@ def targets() -> dict:
         "writer": writer,
         "child": child,
         "writes_to": writes_to,
+        "activity": activity,
         "skill": skill,
         "domain": domain,
         "cold_days": [d.isoformat() for d in days],
@@ -90,6 +93,22 @@ def targets() -> dict:
     }
 
 
+def practice_target(child: Child, therapist) -> Activity:
+    """A home activity of `child` running today, for the practice tap; set by `therapist` if it has none."""
+    today = timezone.localdate()
+    running = Activity.objects.for_child(child).running_between(today, today).order_by("pk").first()
+    if running is not None:
+        return running
+    new = Activity(
+        child=child,
+        title="Walks with a push toy",
+        instructions="Push the toy across the room and back.",
+        times_per_week=5,
+        start_on=today - timedelta(days=14),
+    )
+    return programme.set_activity(activity=new, skills=[], by=therapist)
+
+
 def endpoints(t: dict) -> tuple[list[dict], list[str]]:
     """Every endpoint the benchmark loads: name, who, method, path, body, and whether it is a cold chart."""
     child = t["child"].public_id
@@ -101,6 +120,7 @@ def endpoints(t: dict) -> tuple[list[dict], list[str]]:
         ("checklist", "therapist", "tracker:checklist", [child, t["domain"].slug]),
         ("team timeline (therapist)", "therapist", "tracker:timeline", [child]),
         ("team timeline (guardian)", "guardian", "tracker:timeline", [child]),
+        ("this week (guardian)", "guardian", "tracker:programme", [child]),
     ]
     found = [{"name": n, "who": w, "method": "GET", "path": reverse(u, args=a)} for n, w, u, a in pages]
     missing = []
@@ -132,6 +152,13 @@ def endpoints(t: dict) -> tuple[list[dict], list[str]]:
         },
         {"name": "observation save (therapist)", "who": "therapist", "method": "POST", "path": record, "body": OT},
         {"name": "observation save (guardian)", "who": "writer", "method": "POST", "path": record, "body": FAMILY},
+        {
+            "name": "practice tap save (guardian)",
+            "who": "writer",
+            "method": "POST",
+            "path": reverse("tracker:practise", args=[writes_to, t["activity"].pk]),
+            "body": "how=easy",
+        },
     ]
     return found, missing
 

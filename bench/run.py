@@ -64,6 +64,7 @@ PAGE_MIN_RATIO, PAGE_MAX_P99_RATIO = 0.5, 4.0
 CACHED_CHART_MIN_RATIO, COLD_CHART_MAX_FLOOR_RATIO = 0.8, 2.0
 WRITE_MIN_RATIO, WORKER_MAX_MB = 0.3, 150
 EXPORT_EVENTS = 100_000  # issue 15: a child with this many audit events exports with workers under WORKER_MAX_MB
+REMINDER_RUN_MAX_SECONDS = 30  # issue 17: a reminder run over 2,000 children
 
 
 def log(message: str) -> None:
@@ -333,6 +334,19 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
     if probe.returncode != 0:
         sys.exit(f"bench/probe.py failed:\n{probe.stdout}\n{probe.stderr}")
     probed = json.loads(probe_file.read_text())
+    log("the reminder run over the whole data set (in-process, rolled back) …")
+    reminders_file = DATA / f"reminders-{db}-{children}.json"
+    run = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.reminders", str(reminders_file)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        sys.exit(f"bench/reminders.py failed:\n{run.stdout}\n{run.stderr}")
+    reminder_run = json.loads(reminders_file.read_text())
 
     port = free_port()
     log_path = DATA / f"gunicorn-{db}-{children}.log"
@@ -391,6 +405,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "stamp": stamp.isoformat(timespec="seconds"),
         "data": {k: v for k, v in data.items() if k != "output"},
         "probe": {k: probed[k] for k in ("targets", "queries", "render", "missing", "observations", "children")},
+        "reminders": reminder_run,
         "rows": rows,
         "workers": workers,
         "restarted_workers": restarted,
@@ -652,6 +667,8 @@ def markdown(result: dict) -> str:
         lines.append("")
     for missing in result["probe"]["missing"]:
         lines.append(f"- TODO: {missing} has no URL yet; not measured.")
+    if result.get("reminders"):
+        lines += reminder_lines(result["reminders"])
     lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]
     lines.append("|---|---:|---:|---|")
     for worker in result["workers"]:
@@ -676,6 +693,25 @@ def markdown(result: dict) -> str:
             f"{row['peak_mb']} | {row['rss_before_mb']} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def reminder_lines(run: dict) -> list[str]:
+    """The reminder run's section: time and queries against the targets (under 30 s, queries per batch)."""
+    batches = max(run["batches"], 1)
+    verdict = "ok" if run["seconds"] < REMINDER_RUN_MAX_SECONDS else f"over {REMINDER_RUN_MAX_SECONDS} s"
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(run["by_kind"].items())) or "none"
+    return [
+        "## Reminder run (in-process, every kind due, rolled back)",
+        "",
+        "| children | seconds | SQL queries | batches | queries per batch | emails | target |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+        f"| {run['children']:,} | {run['seconds']} | {run['queries']} | {batches} | {run['queries'] / batches:.1f} "
+        f"| {run['sent']:,} | {verdict} (< {REMINDER_RUN_MAX_SECONDS} s) |",
+        "",
+        f"Emails by kind: {kinds}; batches of up to {run['batch_size']} children or therapists, each a fixed "
+        "number of queries (tracker/reminders.py).",
+        "",
+    ]
 
 
 def summary(results: list[dict]) -> str:

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "tracker",
 ]
@@ -237,6 +239,11 @@ INVITATION_VALID_FOR = timedelta(days=7)
 # records: in production they must set it up before seeing any child. Off by default with DEBUG on.
 REQUIRE_2FA_FOR_THERAPISTS = env_bool("REQUIRE_2FA_FOR_THERAPISTS", not DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Skills tracker")
+# Background jobs (reminders and digests): Django's Tasks API, queued in the database
+# (README "Background jobs"; docs/deployment.md for workers and the scheduler).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The address links in emails start with: the app itself (every page there needs a log-in).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # django-axes: lock after repeated failures, counted per email typed (so
 # rotating X-Forwarded-For cannot reset it) and per client address (so one

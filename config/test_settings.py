@@ -23,3 +23,6 @@ AXES_VERBOSE = False
 
 # Off unless a test turns it on (tests/security/test_two_factor.py).
 REQUIRE_2FA_FOR_THERAPISTS = False
+# Tasks run at once, in the test's transaction; the database queue has its own tests.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SITE_URL = "https://tracker.example"

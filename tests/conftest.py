@@ -136,7 +136,7 @@ def _audit_rows_may_be_flushed(request):
     """Let the flush after a transactional test empty the audit table.
 
     The audit table refuses DELETE in the database unless a purge permit exists (migration
-    tracker/0011). PostgreSQL's flush is a TRUNCATE, which row triggers do not see; SQLite's is a
+    tracker/0012). PostgreSQL's flush is a TRUNCATE, which row triggers do not see; SQLite's is a
     DELETE per table. Before the flush, a permit is written; the permit table is not a model, so the
     flush leaves it, and the trigger test removes it before it tries anything.
     """

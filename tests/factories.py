@@ -1,6 +1,6 @@
 """Factories for test data: people, children and their care teams."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 
@@ -126,3 +126,32 @@ def goal(
         weight=weight,
     )
     return services.set_goal(goal=new, by=by)
+
+
+def activity(
+    child: Child,
+    by: User,
+    *,
+    title: str = "Walks with a push toy",
+    times_per_week: int = 3,
+    start: date | None = None,
+    end: date | None = None,
+    goal: Goal | None = None,
+    skills: tuple[str, ...] = ("gm-walks-alone",),
+):
+    """Set a home activity the way the app does (set by a therapist, data version, audit)."""
+    from django.utils import timezone
+
+    from tracker import programme
+    from tracker.models import Activity
+
+    new = Activity(
+        child=child,
+        title=title,
+        instructions="Walk together across the room, five times.",
+        times_per_week=times_per_week,
+        start_on=start or timezone.localdate() - timedelta(days=7),
+        end_on=end,
+        goal=goal,
+    )
+    return programme.set_activity(activity=new, skills=[Skill.objects.get(slug=s) for s in skills], by=by)

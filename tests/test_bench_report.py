@@ -57,3 +57,18 @@ def test_throughput_is_all_requests_over_all_the_time_measured():
     row = paired([_chunk(400, seconds=1.0), _chunk(200, seconds=0.5)], [_chunk(900), _chunk(600, seconds=0.5)])
     assert (row["requests"], round(row["rps"], 1)) == (500, 333.3)
     assert round(row["base_rps"], 1) == 800.0
+
+
+def test_the_reminder_run_is_reported_with_queries_per_batch_and_its_target():
+    from bench.run import reminder_lines
+
+    run = {"children": 2000, "seconds": 12.5, "queries": 60, "batches": 12, "sent": 4100, "batch_size": 500}
+    row = reminder_lines({**run, "by_kind": {"checkpoint": 100, "programme": 4000}})[4]
+    assert row == "| 2,000 | 12.5 | 60 | 12 | 5.0 | 4,100 | ok (< 30 s) |"
+
+
+def test_a_slow_reminder_run_is_reported_over_its_target():
+    from bench.run import reminder_lines
+
+    run = {"children": 2000, "seconds": 31, "queries": 60, "batches": 12, "sent": 1, "batch_size": 500, "by_kind": {}}
+    assert "over 30 s" in reminder_lines(run)[4]

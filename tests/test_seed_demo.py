@@ -246,3 +246,25 @@ def test_one_account_per_guardian_and_therapist():
     therapists = CareTeamMembership.objects.filter(role=Role.THERAPIST).values("user").distinct().count()
     assert professions["parent"] == guardians
     assert professions["ot"] + professions["pt"] == therapists
+
+
+def test_families_chose_reminders_and_have_home_programmes_with_practice():
+    from tracker.models import Activity, PracticeLog, ReminderSettings
+
+    seed()
+    seeded = ReminderSettings.objects.filter(user__email__endswith="@bench.example")
+    guardians = seeded.filter(user__profession="parent")
+    assert guardians.exists() and set(guardians.values_list("checkpoint", "programme").distinct()) == {
+        ("email", "email")
+    }
+    assert Activity.objects.count() > 0 and PracticeLog.objects.in_force().count() > PracticeLog.objects.count() // 2
+
+
+def test_some_goals_come_up_for_review_within_a_week():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    seed()
+    today = timezone.localdate()
+    assert Goal.objects.filter(status="active", target_date__range=(today, today + timedelta(days=7))).exists()

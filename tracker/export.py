@@ -24,6 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from . import programme_export
 from .models import (
     AuditEvent,
     CareTeamMembership,
@@ -217,6 +218,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "replaced_at",
     ),
     "audit_events": ("at", "actor", "action", "object_type", "object_id", "summary"),
+    **programme_export.COLUMNS,
 }
 # The list sections, in the order of the files and of the JSON document.
 SECTIONS = tuple(name for name in COLUMNS if name != "child")
@@ -421,6 +423,14 @@ def _audit_events(child: Child) -> Iterator[dict]:
         }
 
 
+def _programme(child: Child, name: str) -> Iterator[dict]:
+    """A section of the home programme (tracker/programme_export.py): small, read once per export for both."""
+    sections = getattr(child, "_programme_sections", None)
+    if sections is None:
+        sections = child._programme_sections = programme_export.sections(child)
+    yield from sections[name]
+
+
 # The list sections, in the order of the files and of the JSON document, and how each is read.
 READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "care_team": _care_team,
@@ -433,6 +443,8 @@ READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "notes": _notes,
     "note_revisions": _note_revisions,
     "audit_events": _audit_events,
+    "activities": lambda child: _programme(child, "activities"),
+    "practice_logs": lambda child: _programme(child, "practice_logs"),
 }
 if tuple(READERS) != SECTIONS:
     raise RuntimeError("COLUMNS and READERS must name the same sections, in the same order.")

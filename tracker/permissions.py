@@ -34,6 +34,8 @@ class Action(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     VIEW_AUDIT = "view_audit"
+    MANAGE_PROGRAMME = "manage_programme"  # set, change and end home-programme activities
+    LOG_PRACTICE = "log_practice"  # log (and undo one's own) practice of a home activity
 
 
 _EVERYONE = frozenset({Action.VIEW})
@@ -50,6 +52,7 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.DELETE,
         Action.EXPORT,
         Action.VIEW_AUDIT,
+        Action.LOG_PRACTICE,
     },
     Role.THERAPIST: _EVERYONE
     | {
@@ -65,6 +68,8 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.EDIT_PROFILE,
         Action.EXPORT,
         Action.VIEW_AUDIT,
+        Action.MANAGE_PROGRAMME,
+        Action.LOG_PRACTICE,
     },
     Role.VIEWER: _EVERYONE,
 }

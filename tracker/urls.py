@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import caseload, catch_up, charts, checklist, children, export, goals, notes, review, team, timeline
+from .views import (
+    caseload,
+    catch_up,
+    charts,
+    checklist,
+    children,
+    export,
+    goals,
+    notes,
+    programme,
+    reminders,
+    review,
+    team,
+    timeline,
+)
 
 app_name = "tracker"
 
@@ -62,5 +76,16 @@ urlpatterns = [
     path("children/<uuid:child_id>/charts/skills/<slug:skill_slug>.<str:fmt>", charts.skill_chart, name="chart_skill"),
     path("children/<uuid:child_id>/charts/goals.<str:fmt>", charts.goals_chart, name="chart_goals"),
     path("caseload/", caseload.caseload, name="caseload"),
+    # The home programme and reminders (issue 17)
+    path("children/<uuid:child_id>/programme/", programme.this_week, name="programme"),
+    path("children/<uuid:child_id>/programme/new/", programme.activity_create, name="activity_create"),
+    path("children/<uuid:child_id>/programme/<int:activity_id>/edit/", programme.activity_edit, name="activity_edit"),
+    path("children/<uuid:child_id>/programme/<int:activity_id>/end/", programme.activity_end, name="activity_end"),
+    path("children/<uuid:child_id>/programme/<int:activity_id>/practised/", programme.practise, name="practise"),
+    path("children/<uuid:child_id>/programme/<int:activity_id>/undo/", programme.practice_undo, name="practice_undo"),
+    path("children/<uuid:child_id>/charts/adherence.<str:fmt>", charts.adherence_chart, name="chart_adherence"),
+    path("activity-templates/", programme.activity_templates, name="activity_templates"),
+    path("reminders/", reminders.reminder_settings, name="reminder_settings"),
+    path("reminders/unsubscribe/<str:signed>/", reminders.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
 ]

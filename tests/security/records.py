@@ -4,16 +4,30 @@ Used by the export and erasure tests. `full_record(child, guardian, therapist, t
 the app's services, a custom skill, observations (one corrected, one withdrawn), a goal about the custom
 skill with a review, notes for the team and for the family (one edited, so it has a revision, and linked to
 a skill and a goal), a skill no longer seen with its therapist's review, a skill the family confirmed as
-achieved before joining, an invitation, and the audit events all of that leaves. `text(field)` gives the words
+achieved before joining, an invitation, a home activity with practice logged (one undone) and the weekly
+digest sent about it, and the audit events all of that leaves. `text(field)` gives the words
 for each free-text field, so a test can plant markers or spreadsheet formulas in them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from tracker import services
-from tracker.models import Child, Domain, Goal, GoalReview, Note, Observation, Skill
+import time_machine
+
+from tracker import programme, reminders, services
+from tracker.models import (
+    Activity,
+    Channel,
+    Child,
+    Domain,
+    Goal,
+    GoalReview,
+    Note,
+    Observation,
+    ReminderSettings,
+    Skill,
+)
 
 from ..factories import invitation
 
@@ -51,6 +65,28 @@ def _edit(note: Note, by, body: str) -> Note:
         expected_version=note.version,
         by=by,
     )
+
+
+def _home_programme(child: Child, guardian, therapist, goal: Goal, text: Text) -> None:
+    """An activity for the goal, practice logged (one tap undone), and the weekly digest sent about it."""
+    with time_machine.travel(datetime(2026, 1, 6, 12, 0, tzinfo=UTC), tick=False):  # a Tuesday of its first week
+        activity = programme.set_activity(
+            activity=Activity(
+                child=child,
+                title=text("activity title"),
+                instructions=text("activity instructions"),
+                times_per_week=3,
+                goal=goal,
+                start_on=date(2026, 1, 5),
+            ),
+            skills=[Skill.objects.get(slug="gm-walks-alone")],
+            by=therapist,
+        )
+        programme.log_practice(activity=activity, by=guardian, how="hard", comment=text("practice comment"))
+        programme.log_practice(activity=activity, by=guardian)
+        programme.undo_practice(activity=activity, by=guardian)
+        ReminderSettings.objects.update_or_create(user=guardian, defaults={"programme": Channel.EMAIL})
+        reminders.run()
 
 
 def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
@@ -111,6 +147,7 @@ def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
     family_note = _edit(family_note, guardian, text("family note, edited"))
 
     invitation(child, email="invited.therapist@example.net", by=guardian)
+    _home_programme(child, guardian, therapist, goal, text)
     return Record(
         custom_skill=custom,
         observations=[kept, wrong, correction, withdrawn, seen, lost, before_joining],

@@ -33,8 +33,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts import email as addresses
 from accounts.models import KeptForm, User
-from tracker import checklist, services
+from tracker import checklist, programme, services
 from tracker.models import (
+    Activity,
     AuditEvent,
     CareTeamMembership,
     Child,
@@ -47,6 +48,7 @@ from tracker.models import (
     Role,
     Skill,
 )
+from tracker.reminders import unsubscribe_token
 
 from ..factories import ChildFactory, MembershipFactory, UserFactory, invitation, therapist
 
@@ -83,6 +85,8 @@ MATRIX = {
     "audit_log": {G, T},
     "custom_skill": {T},  # "a therapist may add a custom skill for one child"
     "review_loss": {T},  # mark a skill that is no longer seen as reviewed
+    "programme_write": {T},  # set, change and end home-programme activities (issue 17)
+    "practice": {G, T},  # log practice of a home activity, undo one's own
 }
 
 
@@ -102,6 +106,7 @@ class ChildRecords:
     invitation_id: int
     invitation_token: str
     extra_viewer: CareTeamMembership
+    activity: Activity | None = None  # a home activity running today, practised today by the guardian and the OT
 
 
 @dataclass
@@ -236,6 +241,20 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
     )
     inv, token = invitation(child, email=f"invited-therapist-{tag}@example.org", role=Role.THERAPIST, by=guardian)
     extra = MembershipFactory(child=child, user=extra_viewer, role=Role.VIEWER)
+    activity = programme.set_activity(
+        activity=Activity(
+            child=child,
+            title=text(tag, "activity.title", fam, 120),
+            instructions=text(tag, "activity.instructions", fam, 4000),
+            times_per_week=3,
+            goal=goal,
+            start_on=today - timedelta(days=7),
+        ),
+        skills=[Skill.objects.get(slug="gm-walks-alone")],
+        by=ot,
+    )
+    for by in (guardian, ot):
+        programme.log_practice(activity=activity, by=by, how="hard", comment=text(tag, "practice.comment", fam, 1000))
     return ChildRecords(
         child=Child.objects.get(pk=child.pk),
         guardian=guardian,
@@ -249,6 +268,7 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
         invitation_id=inv.pk,
         invitation_token=token,
         extra_viewer=extra,
+        activity=activity,
     )
 
 
@@ -484,6 +504,7 @@ KWARGS: dict[str, Callable[..., list[Variant]]] = {
     "invitation_id": lambda r, url: _one("pending therapist invitation", r.invitation_id),
     "goal_id": lambda r, url: _one("goal", r.goal.pk),
     "review_id": lambda r, url: _one("goal review", r.review.pk),
+    "activity_id": lambda r, url: _one("home activity", r.activity.pk),
     "fmt": _fmt,
 }
 # Kwargs that need the world, not just one child's records.
@@ -491,9 +512,21 @@ WORLD_KWARGS = {
     "token": _token,
     "uidb64": lambda r, url, world: _one("guardian A's uid", world.reset_uid),
     "kept_id": lambda r, url, world: _one("guardian A's kept form", world.kept_form_id, kept_owner="guardian_a"),
+    "signed": lambda r, url, world: _one(
+        "guardian A's checkpoint unsubscribe link", unsubscribe_token(world.users["guardian_a"].pk, "checkpoint")
+    ),
 }
 # The kwargs that point at one object of a child (used for the cross-child id-swap tries).
-OBJECT_KWARGS = {"observation_id", "note_id", "membership_id", "invitation_id", "goal_id", "review_id", "skill_slug"}
+OBJECT_KWARGS = {
+    "observation_id",
+    "note_id",
+    "membership_id",
+    "invitation_id",
+    "goal_id",
+    "review_id",
+    "skill_slug",
+    "activity_id",
+}
 
 
 @dataclass(frozen=True)
@@ -660,10 +693,30 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "tracker:chart_goals": (VIEW, NO),
     "tracker:export_json": (row("export"), NO),
     "tracker:export_zip": (row("export"), NO),
+    # The home programme (issue 17): everyone on the team reads it; therapists set it; the family and
+    # therapists log practice (and undo their own latest tap of the day).
+    "tracker:programme": (VIEW, NO),
+    "tracker:activity_create": (row("programme_write"), row("programme_write")),
+    "tracker:activity_edit": (row("programme_write"), row("programme_write")),
+    "tracker:activity_end": (NO, row("programme_write")),
+    "tracker:practise": (NO, row("practice")),
+    "tracker:practice_undo": (NO, row("practice")),
+    "tracker:chart_adherence": (VIEW, NO),
+    # The library is our own text and the viewer's own templates: anyone signed in may read it.
+    "tracker:activity_templates": (SIGNED_IN, NO),
+    "tracker:reminder_settings": (SIGNED_IN, SIGNED_IN),
+    # The signed link in every reminder: no log-in, and it turns off one kind for one person only.
+    "tracker:unsubscribe": (PUBLIC, PUBLIC),
 }
 
 # Chart images are not audited one by one: the page that embeds them records the view (tracker/views/charts.py).
-AUDIT_EXEMPT = {"tracker:chart_milestones", "tracker:chart_progress", "tracker:chart_skill", "tracker:chart_goals"}
+AUDIT_EXEMPT = {
+    "tracker:chart_milestones",
+    "tracker:chart_progress",
+    "tracker:chart_skill",
+    "tracker:chart_goals",
+    "tracker:chart_adherence",
+}
 
 
 def _first_to_check(child: Child, domain: Domain) -> str:
@@ -807,6 +860,28 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
         "tracker:goal_review": {"reviewed_on": today.isoformat(), "level": 1, "comment": "Better"},
         "tracker:note_withdraw": {},
         "tracker:invitation_accept": {},
+        "tracker:activity_create": {
+            "title": "Walks to the door",
+            "instructions": "Hold both hands and walk together to the door.",
+            "times_per_week": 3,
+            "start_on": today.isoformat(),
+        },
+        "tracker:activity_edit": {
+            "title": "Walks to the garden",
+            "instructions": "Hold one hand and walk together to the garden.",
+            "times_per_week": 4,
+            "start_on": (today - timedelta(days=7)).isoformat(),
+        },
+        "tracker:activity_end": {},
+        "tracker:practise": {"how": "easy", "comment": "Did it twice"},
+        "tracker:practice_undo": {},
+        "tracker:reminder_settings": {
+            "checkpoint": "email",
+            "goal_review": "off",
+            "programme": "email",
+            "whats_new": "off",
+        },
+        "tracker:unsubscribe": {},
     }
     if name in {"tracker:note_create", "tracker:note_edit"}:
         note = target.fact("note")

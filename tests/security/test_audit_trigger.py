@@ -2,7 +2,7 @@
 
 The ORM refuses rewrites (tracker/models/audit.py, tests/security/test_audit_paths.py), but anything
 that reaches the database another way (a raw cursor, a shell, a future bulk path) went through. The
-triggers of migration 0011 refuse, for every column of the table, a raw UPDATE that changes it, and
+triggers of migration 0012 refuse, for every column of the table, a raw UPDATE that changes it, and
 any raw DELETE; the one rewrite the erasure rule needs (unlinking a deleted child or account: the
 link set to NULL) still works, and a retention purge works only under a purge permit.
 """

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from tracker import export, services
 from tracker.models import (
+    Activity,
     AuditEvent,
     CareTeamMembership,
     Discipline,
@@ -26,6 +27,7 @@ from tracker.models import (
     Note,
     NoteRevision,
     Observation,
+    PracticeLog,
     Skill,
     Visibility,
 )
@@ -260,7 +262,7 @@ def test_zip_csv_cells_starting_a_formula_are_neutralised(login, guardian, world
 # Session and user 2, membership 1, audit event 1 (+2 for its savepoint in a test), then one query per
 # section: team, invitations, custom skills, observations, reviews of skills no longer seen, goals, goal
 # reviews, notes (+ their skills, goals and revisions), audit events.
-EXPORT_QUERIES = 18
+EXPORT_QUERIES = 21  # 18, and the home programme: activities, their skills, practice logs
 
 
 def test_export_queries_do_not_grow_with_the_record(login, pt, child, guardian, django_assert_max_num_queries):
@@ -294,6 +296,8 @@ def _expected(child, member) -> dict[str, set]:
         "goal_reviews": set(GoalReview.objects.filter(goal__child=child).values_list("pk", flat=True)),
         "notes": set(notes.values_list("pk", flat=True)),
         "note_revisions": set(revisions.values_list("note", "version")),
+        "activities": set(Activity.objects.filter(child=child).values_list("pk", flat=True)),
+        "practice_logs": set(PracticeLog.objects.filter(child=child).values_list("pk", flat=True)),
     }
 
 
@@ -306,6 +310,8 @@ KEYS = {
     "goal_reviews": lambda row: int(row["id"]),
     "notes": lambda row: int(row["id"]),
     "note_revisions": lambda row: (int(row["note"]), int(row["version"])),
+    "activities": lambda row: int(row["id"]),
+    "practice_logs": lambda row: int(row["id"]),
 }
 
 

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
 
-from ..factories import goal, invitation, note, observation
+from ..factories import activity, goal, invitation, note, observation
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -101,6 +101,21 @@ EXPECTED = {
     "chart_progress": _row(get=_same(200), post=_same(405)),
     "chart_skill": _row(get=_same(200), post=_same(405)),
     "chart_goals": _row(get=_same(200), post=_same(405)),
+    # The home programme: everyone reads it; therapists set it; guardians and therapists log practice and undo
+    # their own latest tap (with none to undo: a message, back to the week).
+    "programme": _row(get=_same(200), post=_same(405)),
+    "activity_create": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "activity_edit": _row(
+        get={"guardian": 403, "therapist": 200, "viewer": 403},
+        post={"guardian": 403, "therapist": 200, "viewer": 403},
+    ),
+    "activity_end": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
+    "practise": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
+    "practice_undo": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
+    "chart_adherence": _row(get=_same(200), post=_same(405)),
 }
 
 
@@ -160,6 +175,8 @@ def _kwargs(name, child, team):
         kwargs["domain_slug"] = "gross-motor"
     if name == "chart_skill":
         kwargs["skill_slug"] = "gm-walks-alone"
+    if name in {"activity_edit", "activity_end", "practise", "practice_undo"}:
+        kwargs["activity_id"] = activity(child, team["ot"]).pk
     return kwargs
 
 

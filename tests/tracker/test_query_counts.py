@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tracker import services
+from tracker import programme, services
 from tracker.models import Discipline, Domain, Observation, Role, Skill
 
-from ..factories import ChildFactory, MembershipFactory, UserFactory
+from ..factories import ChildFactory, MembershipFactory, UserFactory, activity
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,11 @@ TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
 # 4 + domains, skills, current observations.
 CHECKLIST_QUERIES = 7
 # 4 + domains, skills, current observations, care team, observation history (for the charts' tables),
-# and the reviews of skills no longer seen (only when there is one).
-OVERVIEW_QUERIES = 10
+# the reviews of skills no longer seen (only when there is one), and the home programme's activities and
+# their practice (the adherence table).
+OVERVIEW_QUERIES = 12
+# 4 + activities with their goals, their skills, this week's practice, and the adherence chart's practice.
+PROGRAMME_QUERIES = 8
 # 2 + the caseload's children and data versions (the page cache's key), then, to draw the page:
 # domains, children with their last observation, skills, reviews of lost skills, current statuses.
 CASELOAD_QUERIES = 8
@@ -188,6 +191,52 @@ def test_catch_up_queries_do_not_grow_with_observations(request, login, pt, size
     client = login(pt)
     with django_assert_max_num_queries(CATCH_UP_QUERIES):
         _get(client, reverse("tracker:catch_up", args=[child.public_id, "gross-motor"]))
+
+
+def _programme(child, therapist, guardian, *, activities: int, taps: int) -> None:
+    """`activities` home activities with `taps` practices each, over the last weeks."""
+    for n in range(activities):
+        item = activity(child, therapist, title=f"Activity {n}", start=date(2025, 7, 1))
+        for day in range(taps):
+            programme.log_practice(activity=item, by=guardian, on=date(2025, 9, 10) - timedelta(days=day % 60))
+
+
+@pytest.mark.parametrize(("activities", "taps"), [(1, 1), (8, 40)], ids=["1-activity", "8-activities-320-taps"])
+def test_programme_queries_do_not_grow_with_activities_or_practice(
+    login, child, guardian, pt, activities, taps, django_assert_max_num_queries
+):
+    _programme(child, pt, guardian, activities=activities, taps=taps)
+    client = login(guardian)
+    with django_assert_max_num_queries(PROGRAMME_QUERIES):
+        _get(client, reverse("tracker:programme", args=[child.public_id]))
+
+
+@pytest.mark.parametrize(("activities", "taps"), [(1, 1), (8, 40)], ids=["1-activity", "8-activities-320-taps"])
+def test_overview_queries_do_not_grow_with_the_programme(
+    login, child, guardian, pt, activities, taps, django_assert_max_num_queries
+):
+    _programme(child, pt, guardian, activities=activities, taps=taps)
+    client = login(pt)
+    with django_assert_max_num_queries(OVERVIEW_QUERIES):
+        _get(client, reverse("tracker:child_detail", args=[child.public_id]))
+
+
+# 2 (session, user) + membership check + the activity + lock the child (its version) + the log + the audit event,
+# and the session's "saved" message: 8 statements; and here, inside the test's transaction, a savepoint and its
+# release around each of the two transactions (the save's and the session's).
+PRACTICE_TAP_QUERIES = 12
+
+
+@pytest.mark.parametrize(("activities", "taps"), [(1, 1), (8, 40)], ids=["1-activity", "8-activities-320-taps"])
+def test_a_practice_tap_makes_the_same_queries_however_much_practice(
+    login, child, guardian, pt, activities, taps, django_assert_max_num_queries
+):
+    _programme(child, pt, guardian, activities=activities, taps=taps)
+    item = child.activities.first()
+    client = login(guardian)
+    with django_assert_max_num_queries(PRACTICE_TAP_QUERIES):
+        response = client.post(reverse("tracker:practise", args=[child.public_id, item.pk]), {"how": "easy"})
+    assert response.status_code == 302
 
 
 def test_the_large_sizes_are_what_they_claim(busy_child):

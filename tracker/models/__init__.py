@@ -5,9 +5,20 @@ from .cache import CacheGeneration
 from .children import CareTeamMembership, Child, Discipline, Invitation, Role, Voice
 from .goals import GasLevel, Goal, GoalReview, GoalStatus
 from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
+from .programme import Activity, ActivityTemplate, HowItWent, PracticeLog
+from .reminders import Channel, ReminderKind, ReminderSettings, ScheduledRun, SentReminder
 from .skills import Assistance, Domain, LossReview, Observation, Skill, Source, Status, WindowKind
 
 __all__ = [
+    "Activity",
+    "ActivityTemplate",
+    "Channel",
+    "HowItWent",
+    "PracticeLog",
+    "ReminderKind",
+    "ReminderSettings",
+    "ScheduledRun",
+    "SentReminder",
     "NOTE_TEXT_LIMIT",
     "Assistance",
     "AuditAction",

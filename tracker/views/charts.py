@@ -32,10 +32,10 @@ from django.views.decorators.http import require_safe
 
 from config.cache import drawn
 
-from .. import chart_data
-from ..charts import goals, milestones, progress, skill_history
+from .. import chart_data, programme
+from ..charts import adherence, goals, milestones, progress, skill_history
 from ..charts.base import FORMATS
-from ..models import Child, Domain, Skill
+from ..models import Child, Domain, Goal, Skill
 from ..page_cache import generation
 from ..permissions import Action, child_for
 from ..progress_forms import PeriodForm
@@ -188,3 +188,20 @@ def goals_chart(request: HttpRequest, child_id, fmt: str) -> HttpResponse:
         return goals.render(chart_data.goal_chart_for(child, on=period[1] or today, start=period[0]), fmt)
 
     return _chart_response(request, child, kind="goals", params=period, fmt=fmt, draw=draw)
+
+
+@login_required
+@require_safe
+def adherence_chart(request: HttpRequest, child_id, fmt: str) -> HttpResponse:
+    """Home practice logged against plan per activity and week; `?goal=` for the activities serving one goal."""
+    child = child_for(request.user, child_id, action=Action.VIEW)
+    fmt = _format(fmt)
+    goal_id = request.GET.get("goal", "")
+    if goal_id and not goal_id.isdigit():
+        return HttpResponseBadRequest("goal must be a goal's number.")
+
+    def draw(today: date) -> bytes:
+        goal = get_object_or_404(Goal.objects.for_child(child), pk=goal_id) if goal_id else None
+        return adherence.render(programme.adherence_chart(child, on=today, goal=goal), fmt)
+
+    return _chart_response(request, child, kind="adherence", params=(goal_id,), fmt=fmt, draw=draw)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import ages, audit, chart_data, checklist, services
+from .. import ages, audit, chart_data, checklist, programme, services
 from ..forms import ChildForm, ConfirmNameForm
 from ..models import AuditAction, Child, Domain, LossReview, Skill
 from ..page_cache import child_version, render_page
@@ -79,6 +79,7 @@ def child_detail(request: HttpRequest, child_id) -> HttpResponse:
             "corrected_age": child.corrected_age_on(today),
             "weeks_before_due": ages.weeks_before_due_date(child.date_of_birth, child.gestational_days, today),
             "team": child.care_team.select_related("user"),
+            "adherence": programme.adherence_chart(child, on=today),
         }
 
     return render_page(request, "tracker/child_detail.html", context, version=child_version(child))

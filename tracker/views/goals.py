@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .. import audit, chart_data, services
+from .. import audit, chart_data, programme, services
 from ..models import AuditAction, Child, Goal
 from ..permissions import Action, child_for
 from ..progress_forms import LEVEL_FIELDS, GoalForm, GoalReviewForm
@@ -56,6 +56,8 @@ def goal_detail(request: HttpRequest, child_id, goal_id: int) -> HttpResponse:
         "levels": [(level, getattr(goal, field)) for level, field in LEVEL_FIELDS.items()],
         "reviews": goal.reviews.all(),
         "chart": chart,
+        "adherence": programme.adherence_chart(child, on=timezone.localdate(), goal=goal),
+        "adherence_query": f"?goal={goal.pk}",
         "can_manage": Action.MANAGE_GOALS in child.allowed,
     }
     return render(request, "tracker/goal_detail.html", context)

@@ -1,8 +1,9 @@
-"""Load (or reload) the reference skill catalogue from fixtures/catalogue.json.
+"""Load (or reload) the reference skill catalogue (fixtures/catalogue.json) and activity library (activities.json).
 
 The one loading path for reference data, used by `make run` and the tests.
-Skills are matched on their slug (natural key), so reloading updates them in
-place and never duplicates or orphans a child's observations.
+Skills and activity templates are matched on their slug (natural key), so
+reloading updates them in place and never duplicates or orphans a child's
+observations or activities.
 
 A reload moves every child's `data_version`: a skill's name or age window is
 on every checklist and chart, and drawn pages and charts are kept (in the
@@ -18,9 +19,9 @@ from tracker.models import Child
 
 
 class Command(BaseCommand):
-    help = "Load or update the reference skill catalogue."
+    help = "Load or update the reference skill catalogue and the library of home activities."
 
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
-            call_command("loaddata", "catalogue", verbosity=options["verbosity"])
+            call_command("loaddata", "catalogue", "activities", verbosity=options["verbosity"])
             Child.objects.update(data_version=F("data_version") + 1)

@@ -10,9 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import services
+from tracker import programme, services
 from tracker.models import (
+    Activity,
+    ActivityTemplate,
     CareTeamMembership,
+    Channel,
     Child,
     Discipline,
     GasLevel,
@@ -20,6 +23,7 @@ from tracker.models import (
     GoalReview,
     Note,
     Observation,
+    ReminderSettings,
     Role,
     Skill,
     Voice,
@@ -72,10 +76,40 @@ class Command(BaseCommand):
                 )
             if not child.observations.exists():
                 self._history(child, people, today)
+            if not child.activities.exists():
+                self._programme(child, people, today)
+        self._reminders(people)
 
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for email, name, _ in PEOPLE:
             self.stdout.write(f"  {email:22} {name}")
+
+    def _programme(self, child: Child, people: dict, today) -> None:
+        """A home programme set by the OT and the PT from the library, with a week of practice logged."""
+        for who, slug, times, started in DEMO_PROGRAMME[child.given_name]:
+            template = ActivityTemplate.objects.get(slug=slug)
+            activity = Activity(
+                child=child,
+                template=template,
+                title=template.title,
+                instructions=template.instructions,
+                times_per_week=times,
+                goal=child.goals.filter(status="active").first() if who == "pt" else None,
+                start_on=today - timedelta(days=started),
+            )
+            programme.set_activity(activity=activity, skills=list(template.skills.all()), by=people[who])
+            # Practice on some of the last days of the week so far, as a family would log it.
+            monday = today - timedelta(days=today.weekday())
+            for day in range((today - max(monday, activity.start_on)).days):
+                if day % 2 == 0:
+                    practised = max(monday, activity.start_on) + timedelta(days=day)
+                    programme.log_practice(activity=activity, by=people["parent"], how="easy", on=practised)
+
+    def _reminders(self, people: dict) -> None:
+        """The family chose checkpoint and home-programme emails; the therapists goal reviews and What's new."""
+        chosen = {"parent": ["checkpoint", "programme"], "ot": ["goal_review", "whats_new"], "pt": ["goal_review"]}
+        for who, kinds in chosen.items():
+            ReminderSettings.objects.get_or_create(user=people[who], defaults=dict.fromkeys(kinds, Channel.EMAIL))
 
     def _history(self, child: Child, people: dict, today) -> None:
         """A few months of observations, notes and a goal, so every page has something to show."""
@@ -130,6 +164,20 @@ class Command(BaseCommand):
                     reviewer_voice=Voice.PHYSIOTHERAPY,
                 )
 
+
+# (who sets it, library template, times a week, started this many days ago)
+DEMO_PROGRAMME = {
+    "Maya": [
+        ("pt", "push-toy-walks", 5, 21),
+        ("pt", "sofa-cruising", 3, 21),
+        ("ot", "finger-food-picking", 7, 14),
+        ("ot", "big-paper-scribbles", 3, 14),
+    ],
+    "Leo": [
+        ("pt", "tummy-time-on-a-rolled-towel", 14, 14),
+        ("ot", "reach-and-roll", 5, 7),
+    ],
+}
 
 DEMO_HISTORY = {
     "Maya": {

@@ -38,7 +38,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tracker import ages
+from tracker.management import seed_programme
 from tracker.models import (
+    Activity,
     Assistance,
     AuditAction,
     AuditEvent,
@@ -54,7 +56,9 @@ from tracker.models import (
     NoteKind,
     NoteRevision,
     Observation,
+    PracticeLog,
     Role,
+    SentReminder,
     Skill,
     Status,
     Visibility,
@@ -767,7 +771,13 @@ def delete_bench_data() -> dict[str, int]:
     notes = sql("SELECT id FROM {t} WHERE child_id IN ({children})", t=Note, children=children)
     goals = sql("SELECT id FROM {t} WHERE child_id IN ({children})", t=Goal, children=children)
     by_note, by_child = "DELETE FROM {t} WHERE note_id IN ({notes})", "DELETE FROM {t} WHERE child_id IN ({children})"
+    activities = sql("SELECT id FROM {t} WHERE child_id IN ({children})", t=Activity, children=children)
+    by_activity = "DELETE FROM {t} WHERE activity_id IN ({activities})"
     steps = [
+        ("practice logs", sql(by_child, t=PracticeLog, children=children)),
+        ("activity skill links", sql(by_activity, t=Activity.skills.through, activities=activities)),
+        ("home activities", sql(by_child, t=Activity, children=children)),
+        ("sent reminders", sql(by_child, t=SentReminder, children=children)),
         ("note skill links", sql(by_note, t=Note.skills.through, notes=notes)),
         ("note goal links", sql(by_note, t=Note.goals.through, notes=notes)),
         ("note revisions", sql(by_note, t=NoteRevision, notes=notes)),
@@ -785,7 +795,7 @@ def delete_bench_data() -> dict[str, int]:
     ]  # fmt: skip
     deleted = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # The database refuses to delete audit events except under a purge permit (migration tracker/0011,
+        # The database refuses to delete audit events except under a purge permit (migration tracker/0012,
         # docs/security.md "Retention"): these are synthetic, and go with their synthetic children.
         cursor.execute("INSERT INTO tracker_audit_purge_permit (reason) VALUES (%s)", ["seed_demo --reset"])
         for label, sql in steps:
@@ -829,6 +839,9 @@ class Command(BaseCommand):
             people, plans = generator.plan()
             generator.insert_people(people, plans)
             generator.history(plans)
+            seed_programme.seed(
+                people=people, plans=plans, seed=seed, today=generator.today, table=Table, counts=generator.counts
+            )
         if connection.vendor == "postgresql":
             # Planner statistics for the new rows now, as autovacuum would soon after.
             with connection.cursor() as cursor:

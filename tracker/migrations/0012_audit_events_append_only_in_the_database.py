@@ -86,6 +86,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tracker", "0010_page_cache_generation")]
+    dependencies = [("tracker", "0011_page_cache_generation")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0009_child_gestational_age_in_days"),
+        ("tracker", "0010_home_programme_and_reminders"),
     ]
 
     operations = [

@@ -1,0 +1,57 @@
+"""Chart 5, home-practice adherence: plain data in, the plan per week, bytes out."""
+
+from datetime import date
+
+from tracker.charts import adherence
+from tracker.charts.adherence import ActivityInput, Practised
+
+ON = date(2026, 3, 4)  # a Wednesday
+WALK = ActivityInput(key=1, label="Walks with a push toy", times_per_week=3, start=date(2026, 1, 5))
+
+
+def test_eight_weeks_end_with_this_week():
+    chart = adherence.data([WALK], [], on=ON, weeks=8)
+    assert (chart.weeks[0], chart.weeks[-1]) == (date(2026, 1, 12), date(2026, 3, 2))
+
+
+def test_practice_is_counted_in_its_week_against_the_plan():
+    logs = [Practised(1, date(2026, 3, 2)), Practised(1, date(2026, 3, 3), "hard"), Practised(1, date(2026, 2, 25))]
+    cells = adherence.data([WALK], logs, on=ON, weeks=2).rows[0].cells
+    assert [(c.planned, c.done, c.hard) for c in cells] == [(3, 1, 0), (3, 2, 1)]
+
+
+def test_a_week_before_the_activity_started_has_no_bar_not_a_zero():
+    late = ActivityInput(key=2, label="Later", times_per_week=7, start=date(2026, 3, 2))
+    cells = adherence.data([late], [], on=ON, weeks=2).rows[0].cells
+    assert [cell.share for cell in cells] == [None, 0.0]
+
+
+def test_a_week_the_activity_ends_part_way_plans_pro_rata():
+    ends = ActivityInput(key=3, label="Ends", times_per_week=7, start=date(2026, 1, 5), end=date(2026, 2, 24))
+    cells = adherence.data([ends], [], on=ON, weeks=2).rows[0].cells
+    assert [cell.planned for cell in cells] == [2, 0]
+
+
+def test_alt_text_gives_every_activity_its_total():
+    chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON, weeks=8)
+    assert "A1 Walks with a push toy: 1 of 24 planned" in chart.alt_text()
+
+
+def test_render_svg_keeps_the_labels_as_text():
+    chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON)
+    svg = adherence.render(chart, "svg").decode()
+    assert "A1 Walks with a push toy" in svg and "% of plan" in svg
+
+
+def test_render_png_is_a_png():
+    assert adherence.render(adherence.data([WALK], [], on=ON), "png").startswith(b"\x89PNG")
+
+
+def test_no_activity_is_said_not_drawn():
+    svg = adherence.render(adherence.data([], [], on=ON), "svg").decode()
+    assert "No home activities in these weeks." in svg
+
+
+def test_the_same_chart_gives_the_same_bytes():
+    chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON)
+    assert adherence.render(chart, "svg") == adherence.render(chart, "svg")
