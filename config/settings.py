@@ -84,6 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before everything: a load balancer's probe every second touches no session, cookie or audit trail,
+    # and is answered over plain HTTP by the server's address (config/health.py).
+    "config.health.HealthCheckMiddleware",
     # First: nothing after it may store a header holding a NUL byte (PostgreSQL refuses them).
     "config.middleware.StripNulFromHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -221,6 +224,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Where `manage.py backup` writes by default (docs/security.md: backup, restore, retention).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+# /health/ready fails when the disk holding BACKUP_DIR has less free space than this (a backup is about
+# the size of the database).
+BACKUP_MIN_FREE_MB = env_int("BACKUP_MIN_FREE_MB", 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
