@@ -259,6 +259,28 @@ def render_costs(t: dict, found: list[dict]) -> dict[str, dict]:
     return costs
 
 
+HEALTH_CALLS = 500
+
+
+def health_costs() -> dict[str, dict]:
+    """What a load balancer's probe costs a worker: µs and queries per call (Django's test client, in-process)."""
+    costs = {}
+    client = Client()
+    for path in ("/health/live", "/health/ready"):
+        client.get(path)  # the first readiness call reads the migration graph from disk, once per process
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            statuses = {client.get(path).status_code for _ in range(HEALTH_CALLS)}
+            elapsed = time.perf_counter() - started
+        costs[path] = {
+            "calls": HEALTH_CALLS,
+            "us_per_call": round(elapsed / HEALTH_CALLS * 1e6),
+            "queries_per_call": len(queries) / HEALTH_CALLS,
+            "statuses": sorted(statuses),
+        }
+    return costs
+
+
 class _Server:
     """What config/gunicorn.py's `when_ready` hook needs of gunicorn's server: a log."""
 
@@ -283,6 +305,7 @@ def main(out_path: str) -> None:
         "vendor": connection.vendor,
         "queries": query_counts(t, found),
         "render": render_costs(t, found),
+        "health": health_costs(),
         "observations": Observation.objects.count(),
         "children": Child.objects.count(),
     }

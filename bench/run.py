@@ -404,7 +404,9 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "children": children,
         "stamp": stamp.isoformat(timespec="seconds"),
         "data": {k: v for k, v in data.items() if k != "output"},
-        "probe": {k: probed[k] for k in ("targets", "queries", "render", "missing", "observations", "children")},
+        "probe": {
+            k: probed.get(k) for k in ("targets", "queries", "render", "health", "missing", "observations", "children")
+        },
         "reminders": reminder_run,
         "rows": rows,
         "workers": workers,
@@ -667,6 +669,8 @@ def markdown(result: dict) -> str:
         lines.append("")
     for missing in result["probe"]["missing"]:
         lines.append(f"- TODO: {missing} has no URL yet; not measured.")
+    if result["probe"].get("health"):
+        lines += health_lines(result["probe"]["health"])
     if result.get("reminders"):
         lines += reminder_lines(result["reminders"])
     lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]
@@ -693,6 +697,23 @@ def markdown(result: dict) -> str:
             f"{row['peak_mb']} | {row['rss_before_mb']} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def health_lines(health: dict) -> list[str]:
+    """The health endpoints' section: what a load balancer probing every second costs a worker."""
+    lines = [
+        "## Health endpoints (in-process, Django's test client)",
+        "",
+        "A load balancer may probe every second (config/health.py): the cost per call, over consecutive calls.",
+        "",
+        "| path | calls | µs per call | SQL queries per call | HTTP status |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for path, cost in health.items():
+        statuses = ", ".join(map(str, cost["statuses"]))
+        per_call = f"{cost['us_per_call']} | {cost['queries_per_call']:g}"
+        lines.append(f"| {path} | {cost['calls']} | {per_call} | {statuses} |")
+    return [*lines, ""]
 
 
 def reminder_lines(run: dict) -> list[str]:
