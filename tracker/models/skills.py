@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .. import status
 from .children import Child, Discipline, Voice
@@ -320,7 +321,7 @@ class Observation(models.Model):
         if self.observed_on > timezone.localdate():
             raise ValidationError({"observed_on": "The date observed cannot be in the future."})
         if self.observed_on < self.child.date_of_birth:
-            born = f"{self.child.date_of_birth:%d %b %Y}"
+            born = date_format(self.child.date_of_birth, "j M Y")
             raise ValidationError({"observed_on": f"The date observed cannot be before the birth date ({born})."})
 
     @property
