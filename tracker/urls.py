@@ -43,6 +43,7 @@ urlpatterns = [
     path("children/<uuid:child_id>/catch-up/<slug:domain_slug>/", catch_up.catch_up, name="catch_up"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/correct/", checklist.correct, name="correct"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/withdraw/", checklist.withdraw, name="withdraw"),
+    path("children/<uuid:child_id>/observations/<int:observation_id>/undo/", checklist.undo, name="undo"),
     # Notes, timeline and audit log
     path("children/<uuid:child_id>/notes/", notes.note_list, name="note_list"),
     path("children/<uuid:child_id>/notes/new/", notes.note_create, name="note_create"),

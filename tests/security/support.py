@@ -672,6 +672,7 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "tracker:record": (row("record"), row("record")),
     "tracker:correct": (row("record"), row("record")),
     "tracker:withdraw": (NO, row("record")),
+    "tracker:undo": (NO, row("record")),  # and only one's own tap of the last minutes (refused with a message)
     "tracker:loss_review": (NO, row("review_loss")),
     "tracker:catch_up": (row("record"), row("record")),
     "tracker:note_list": (VIEW, NO),
@@ -840,6 +841,7 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
         "tracker:record": {"status": "achieved", "observed_on": today.isoformat()},
         "tracker:correct": {"status": "not_yet", "observed_on": today.isoformat()},
         "tracker:withdraw": {"reason": "Recorded for the wrong skill"},
+        "tracker:undo": {},
         "tracker:loss_review": {"note": "Talked it through with the family"},
         "tracker:catch_up": {"skills": [_first_to_check(records.child, gross_motor)]},
         "tracker:custom_skill_create": {"domain": gross_motor.pk, "name": "Climbs the frame"},

@@ -53,6 +53,8 @@ EXPECTED = {
         post={"guardian": 200, "therapist": 200, "viewer": 403},
     ),
     "withdraw": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 400, "viewer": 403}),
+    # The observation is the guardian's, just recorded: they undo it; a therapist is told it is not theirs.
+    "undo": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     # Only a therapist marks a skill that is no longer seen as reviewed (here none is: a message, back to the page).
     "loss_review": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
     # Confirming earlier skills records observations: guardians and therapists (an empty form comes back).
@@ -165,7 +167,7 @@ def _kwargs(name, child, team):
         kwargs["skill_slug"] = "gm-walks-alone"
     if name.startswith("note_") and name not in {"note_list", "note_create"}:
         kwargs["note_id"] = note(child, team["pt"], visibility="family").pk
-    if name in {"correct", "withdraw"}:
+    if name in {"correct", "withdraw", "undo"}:
         kwargs["observation_id"] = observation(child, team["guardian"]).pk
     if name in {"goal_detail", "goal_edit", "goal_review"}:
         kwargs["goal_id"] = goal(child, team["pt"]).pk

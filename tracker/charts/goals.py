@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.template.defaultfilters import pluralize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
 from .. import gas
@@ -97,7 +98,9 @@ class GoalChart:
         if not self.goal_count:
             return f"{self.title}: no goals set yet."
         if not self.t_scores:
-            return f"{self.title}: {self.goal_count} goals, no levels recorded in this period."
+            return (
+                f"{self.title}: {self.goal_count} goal{pluralize(self.goal_count)}, no levels recorded in this period."
+            )
         latest = ", ".join(f"{line.name} {line.latest.level_label}" for line in self.lines if line.latest)
         return (
             f"{self.title}: latest levels {latest}; overall T-score {self.t_scores[0].t:.1f} on "

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.template.defaultfilters import pluralize
+
 from .. import status
 from . import base
 from .base import ChildAges, Observed, SkillWindow
@@ -91,8 +93,9 @@ class SkillHistoryChart:
         if not self.points:
             return f"{self.title}: no observations recorded."
         first, last = self.points[0], self.points[-1]
+        count = len(self.points)
         text = (
-            f"{self.title}: {len(self.points)} observations from age {first.age:.1f} to {last.age:.1f} months; "
+            f"{self.title}: {count} observation{pluralize(count)} from age {first.age:.1f} to {last.age:.1f} months; "
             f"latest {last.status_label}"
         )
         if last.assistance:

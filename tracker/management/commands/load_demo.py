@@ -32,8 +32,8 @@ from tracker.models import (
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login, local only)
 PEOPLE = [
     ("parent@example.org", "Sam Parent", "parent"),
-    ("ot@example.org", "Olivia Hand (OT)", "ot"),
-    ("pt@example.org", "Peter Move (PT)", "pt"),
+    ("ot@example.org", "Olivia Hand", "ot"),
+    ("pt@example.org", "Peter Move", "pt"),
 ]
 
 
