@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install lock lock-check migrate demo bench clean
+.PHONY: run test lint format install lock lock-check migrate demo bench screenshots clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -70,6 +70,11 @@ format: install
 # A quick run: make bench BENCH_ARGS="--db sqlite --children 200"
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Every main page for the parent at 360×740 and a therapist at 1280×800, into docs/screenshots/
+# (tools/screenshots.py: a demo database of its own, runserver on 127.0.0.1, stopped when done).
+screenshots: install
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -20,10 +20,12 @@ For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
    measured in the same seconds;
 6. reads each worker's peak resident memory (VmHWM), counts "database is
    locked" in the server's log;
-7. tops the measured child's audit trail up to 100,000 events, resets the
+7. weighs each page as a phone's first visit downloads it, with and without
+   gzip (bench/weight.py: HTML, charts, static files; requests; budgets);
+8. tops the measured child's audit trail up to 100,000 events, resets the
    workers' peak memory and downloads the child's JSON and zip exports:
    time, size and the workers' peak (issue 15's target: under 150 MB);
-8. stops the server and writes bench/results/<date>-<db>-<N>.md (and a
+9. stops the server and writes bench/results/<date>-<db>-<N>.md (and a
    summary across runs).
 
 Only ever 127.0.0.1. Bounded: about 14 s per endpoint, about 18 minutes for
@@ -48,6 +50,8 @@ import urllib.parse
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from bench import weight
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -393,6 +397,14 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         rows = [baseline_row(rows, {**baseline, "queries": counted.get("queries"), "drawn_queries": None}), *rows]
         workers = [memory_of(pid) for pid in worker_pids(server.pid)]
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
+        log("weighing pages as a phone downloads them (bench/weight.py) …")
+        cookies = {who: f"sessionid={s['sessionid']}; csrftoken={s['csrftoken']}" for who, s in sessions.items()}
+        weights = weight.measure(port, probed["weight_pages"], cookies)
+        for row in weights:
+            log(
+                f"{row['name']:30} HTML {row['html_gzip'] / 1000:6.1f} kB gzipped ({row['html_plain'] / 1000:.1f}); "
+                f"first visit {row['total_gzip'] / 1000:6.1f} kB in {row['requests']} requests: {weight.verdict(row)}"
+            )
         exported = measure_export(env, port, server.pid, sessions["guardian"], probed["targets"]["child"])
     finally:
         stop_server(server)
@@ -412,6 +424,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "workers": workers,
         "restarted_workers": restarted,
         "export": exported,
+        "weight": weights,
         "preloaded": preloaded,
         "cache": "Redis" if use_redis else "database cache table",
         "load": {"before": load_before, "after": os.getloadavg()},
@@ -671,6 +684,8 @@ def markdown(result: dict) -> str:
         lines.append(f"- TODO: {missing} has no URL yet; not measured.")
     if result["probe"].get("health"):
         lines += health_lines(result["probe"]["health"])
+    if result.get("weight"):
+        lines += weight.markdown(result["weight"])
     if result.get("reminders"):
         lines += reminder_lines(result["reminders"])
     lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]

@@ -93,6 +93,11 @@ MIDDLEWARE = [
     "config.middleware.StripNulFromHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise, which answers static files itself (already compressed, with their own .gz):
+    # pages, SVG charts and JSON go out gzipped to a browser that asks (issue 14). After every middleware
+    # and view that writes the body, so the page cache's bytes and the CSRF swap are compressed as sent.
+    # Why BREACH does not apply here: docs/security.md, "Compression".
+    "config.middleware.GZipTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
