@@ -58,7 +58,9 @@ from config.cache import drawn
 from .models import CacheGeneration
 
 # Pages from before a deployment are never served after it anyway (DEPLOYMENT, below); this names the key's shape.
-PAGE_VERSION = 5  # 2: bytes; 3: status model (issue 13); 4: "This week" (issue 17); 5: generation, read parameters
+# 2: bytes; 3: status model (issue 13); 4: "This week" (issue 17); 5: generation, read parameters;
+# 6: the Reports tab in the child's navigation (issue 16)
+PAGE_VERSION = 6
 # Long enough for a working session's back-and-forth between a child's pages; short enough that the
 # cache holds about an hour of pages, not a day's (an entry can always be drawn again).
 CACHE_SECONDS = 60 * 60
