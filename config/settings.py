@@ -248,6 +248,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Skills tracker
 
 INVITATION_VALID_FOR = timedelta(days=7)
 
+# PDF progress reports (tracker/reports/): an optional clinic name and logo for the therapist report's
+# header. The logo is a local PNG, JPEG or SVG file the renderer may read (nothing is fetched from a network).
+REPORT_CLINIC_NAME = os.environ.get("REPORT_CLINIC_NAME", "")
+REPORT_CLINIC_LOGO = os.environ.get("REPORT_CLINIC_LOGO", "")
+# Report share links: valid this long unless the family chooses otherwise, and never longer than the maximum.
+REPORT_SHARE_DEFAULT_DAYS = 14
+REPORT_SHARE_MAX_DAYS = 90
+
 # Two-factor authentication (accounts/two_factor.py, django-otp). Therapists hold many children's
 # records: in production they must set it up before seeing any child. Off by default with DEBUG on.
 REQUIRE_2FA_FOR_THERAPISTS = env_bool("REQUIRE_2FA_FOR_THERAPISTS", not DEBUG)

@@ -11,6 +11,7 @@ from .views import (
     notes,
     programme,
     reminders,
+    reports,
     review,
     team,
     timeline,
@@ -89,4 +90,12 @@ urlpatterns = [
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/unsubscribe/<str:signed>/", reminders.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
+    # PDF progress reports and the links that share one outside the team (issue 16)
+    path("children/<uuid:child_id>/reports/", reports.report_list, name="report_list"),
+    path("children/<uuid:child_id>/reports/new/", reports.report_create, name="report_create"),
+    path("children/<uuid:child_id>/reports/<int:report_id>.pdf", reports.report_pdf, name="report_pdf"),
+    path("children/<uuid:child_id>/reports/<int:report_id>/share/", reports.share_create, name="share_create"),
+    path("children/<uuid:child_id>/reports/links/<int:share_id>/revoke/", reports.share_revoke, name="share_revoke"),
+    path("children/<uuid:child_id>/reports/sharing/", reports.share_consent, name="share_consent"),
+    path("shared/<str:share_token>/", reports.shared_report, name="shared_report"),
 ]

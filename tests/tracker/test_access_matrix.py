@@ -10,8 +10,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
+from tracker.reports import services as report_services
 
-from ..factories import activity, goal, invitation, note, observation
+from ..factories import activity, goal, invitation, note, observation, report
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -118,6 +119,17 @@ EXPECTED = {
     "practise": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     "practice_undo": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     "chart_adherence": _row(get=_same(200), post=_same(405)),
+    # Reports (issue 16): guardians and therapists read and make them (an empty form comes back, 400); only the
+    # family shares a report by link, revokes any link and lets therapists share (here they may not).
+    "report_list": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    "report_create": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    "report_pdf": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    "share_create": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 403, "viewer": 403}),
+    "share_revoke": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
+    "share_consent": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
 }
 
 
@@ -179,6 +191,13 @@ def _kwargs(name, child, team):
         kwargs["skill_slug"] = "gm-walks-alone"
     if name in {"activity_edit", "activity_end", "practise", "practice_undo"}:
         kwargs["activity_id"] = activity(child, team["ot"]).pk
+    if name in {"report_pdf", "share_create"}:
+        kwargs["report_id"] = report(child, team["guardian"]).pk
+    if name == "share_revoke":
+        shared = report(child, team["guardian"])
+        kwargs["share_id"] = report_services.share_report(
+            report=shared, by=team["guardian"], days=14, with_passcode=False
+        )[0].pk
     return kwargs
 
 
