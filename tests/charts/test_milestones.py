@@ -304,3 +304,9 @@ def test_the_age_label_stays_inside_the_chart_when_the_age_is_past_every_window(
 def test_the_age_label_is_centred_on_the_line_in_the_middle_of_the_chart():
     chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY)  # 10 months: among the windows
     assert _age_label_anchor(chart) == "middle"
+
+
+def test_the_svg_carries_no_metadata_block():
+    """No creation date (same chart, same bytes) and no RDF naming the library: bytes a phone need not fetch."""
+    svg = milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg")
+    assert b"<metadata>" not in svg and b"Matplotlib v" not in svg
