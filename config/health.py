@@ -73,10 +73,19 @@ def check_migrations() -> str | None:
 
 
 def check_catalogue() -> str | None:
-    """None when the reference catalogue is loaded (`manage.py load_catalogue`)."""
+    """None when the reference catalogue is loaded (`manage.py load_catalogue`): a catalogue skill has no child.
+
+    Plain SQL: building the same query through the ORM took longer than all the other checks together.
+    """
     from tracker.models import Skill
 
-    return None if Skill.objects.filter(child__isnull=True).exists() else "no catalogue skill: run load_catalogue"
+    table, child = (
+        connection.ops.quote_name(name) for name in (Skill._meta.db_table, Skill._meta.get_field("child").column)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {child} IS NULL LIMIT 1")  # noqa: S608 (names from the model)
+        loaded = cursor.fetchone() is not None
+    return None if loaded else "no catalogue skill: run load_catalogue"
 
 
 def backup_dir_problem(directory: Path, min_free_bytes: int) -> str | None:

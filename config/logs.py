@@ -142,10 +142,25 @@ def _safe_arg(value: object, logger_name: str, context: _Current | None) -> obje
 
 
 def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
-    """Replace the record's message, arguments and traceback by their scrubbed text (once per record)."""
+    """Replace the record's message, arguments and traceback by their scrubbed text (once per record).
+
+    Never raises: logging must not break a request. A record that cannot be scrubbed is withheld whole.
+    """
     if getattr(record, "scrubbed", False):
         return record
     context = _current.get()
+    try:
+        _scrub(record, context)
+    except Exception:  # noqa: BLE001 (see the docstring)
+        record.msg, record.args, record.exc_text = "[log message withheld: it could not be scrubbed]", None, None
+        record.exc_info = None
+    if not hasattr(record, "request_id"):
+        record.request_id = context.request_id if context else "-"
+    record.scrubbed = True
+    return record
+
+
+def _scrub(record: logging.LogRecord, context: _Current | None) -> None:
     args = record.args
     if isinstance(args, dict):
         args = {key: _safe_arg(value, record.name, context) for key, value in args.items()}
@@ -164,10 +179,6 @@ def scrub_record(record: logging.LogRecord) -> logging.LogRecord:
     record.msg, record.args = scrub_text(message), None
     if record.exc_info and record.exc_info[1] is not None:
         record.exc_text = safe_traceback(record.exc_info[1])
-    if not hasattr(record, "request_id"):
-        record.request_id = context.request_id if context else "-"
-    record.scrubbed = True
-    return record
 
 
 class ScrubFilter(logging.Filter):

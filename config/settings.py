@@ -330,7 +330,8 @@ LOGGING = {
     "loggers": {
         # Django's own console and mail handlers go: everything reaches the one handler above, scrubbed.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own line per request repeats ours (without the id or user): only its warnings and errors.
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }
 

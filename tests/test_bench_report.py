@@ -72,3 +72,15 @@ def test_a_slow_reminder_run_is_reported_over_its_target():
 
     run = {"children": 2000, "seconds": 31, "queries": 60, "batches": 12, "sent": 1, "batch_size": 500, "by_kind": {}}
     assert "over 30 s" in reminder_lines(run)[4]
+
+
+def test_the_health_endpoints_are_reported_per_call():
+    from bench.run import health_lines
+
+    health = {
+        "/health/live": {"calls": 500, "us_per_call": 310, "queries_per_call": 0.0, "statuses": [200]},
+        "/health/ready": {"calls": 500, "us_per_call": 1450, "queries_per_call": 4.0, "statuses": [200]},
+    }
+    lines = health_lines(health)
+    assert "| /health/live | 500 | 310 | 0 | 200 |" in lines
+    assert "| /health/ready | 500 | 1450 | 4 | 200 |" in lines

@@ -187,3 +187,12 @@ def test_log_format_must_be_text_or_json():
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert "LOG_FORMAT must be text or json" in result.stderr
+
+
+def test_a_record_that_cannot_be_scrubbed_is_withheld_not_raised(caplog):
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError(GIVEN)
+
+    logging.getLogger("tracker.planted").warning("value %s", Unprintable())
+    assert caplog.records[-1].getMessage() == "[log message withheld: it could not be scrubbed]"

@@ -29,6 +29,7 @@ Queries: a fixed number per batch of BATCH children (or therapists), whatever th
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -121,8 +122,11 @@ def due_kinds(now: datetime) -> list[str]:
     return kinds
 
 
-def run(now: datetime | None = None) -> RunReport:
-    """Plan every reminder due at `now` and send each one not sent before. Safe to run anywhere, any time, at once."""
+def run(now: datetime | None = None, *, on_batch: Callable[[], None] | None = None) -> RunReport:
+    """Plan every reminder due at `now` and send each one not sent before. Safe to run anywhere, any time, at once.
+
+    `on_batch` is called after each batch is sent (`manage.py send_reminders` shows progress with it).
+    """
     if not settings.SITE_URL:
         raise ImproperlyConfigured(
             "Set SITE_URL (the app's address, e.g. https://tracker.example.org) for reminder links."
@@ -139,6 +143,8 @@ def run(now: datetime | None = None) -> RunReport:
                 ready = [p for p in batch if not is_quiet(p.to.quiet_from, p.to.quiet_until, moment)]
                 report.quiet += len(batch) - len(ready)
                 _send(ready, claim=claim, now=now, mail=mail, report=report)
+                if on_batch is not None:
+                    on_batch()
     return report
 
 

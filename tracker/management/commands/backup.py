@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import backup
+from tracker.progress import Progress, file_size, while_running
 
 
 class Command(BaseCommand):
@@ -33,10 +34,16 @@ class Command(BaseCommand):
             raise CommandError("--prune-days must be at least 1.")
         try:
             destination = Path(output) if output else Path(settings.BACKUP_DIR) / backup.default_name(database)
-            made = backup.backup(destination, alias=database)
-            self.stdout.write(f"Backed up the {database} database to {made}")
+            progress = Progress(self.stdout, "backup", unit="MB written", verbosity=options["verbosity"])
+            made = while_running(
+                progress, lambda: backup.backup(destination, alias=database), measure=file_size(destination)
+            )
+            # --verbosity 0 (a cron job): nothing printed unless it fails.
+            if options["verbosity"]:
+                self.stdout.write(f"Backed up the {database} database to {made}")
             if prune_days is not None:
                 for old in backup.prune(made.parent, older_than=timedelta(days=prune_days)):
-                    self.stdout.write(f"Deleted the old backup {old}")
+                    if options["verbosity"]:
+                        self.stdout.write(f"Deleted the old backup {old}")
         except backup.BackupError as error:
             raise CommandError(str(error)) from None

@@ -16,12 +16,20 @@ from django.db import transaction
 from django.db.models import F
 
 from tracker.models import Child
+from tracker.progress import Progress
 
 
 class Command(BaseCommand):
     help = "Load or update the reference skill catalogue and the library of home activities."
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            call_command("loaddata", "catalogue", "activities", verbosity=options["verbosity"])
+        steps = ("catalogue", "activities")
+        progress = Progress(
+            self.stdout, "load_catalogue", total=len(steps) + 1, unit="steps", verbosity=options["verbosity"]
+        )
+        with transaction.atomic(), progress:
+            for fixture in steps:
+                call_command("loaddata", fixture, verbosity=options["verbosity"], stdout=self.stdout)
+                progress.advance()
             Child.objects.update(data_version=F("data_version") + 1)
+            progress.advance()

@@ -7,6 +7,7 @@ it `--into` a scratch database before it replaces a live one (docs/security.md).
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import backup, page_cache
+from tracker.progress import Progress, while_running
 
 
 class Command(BaseCommand):
@@ -31,11 +32,13 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Restore cancelled; nothing was changed.")
         try:
-            backup.restore(backup_file, alias=database, into=into)
+            progress = Progress(self.stdout, "restore", verbosity=options["verbosity"])
+            while_running(progress, lambda: backup.restore(backup_file, alias=database, into=into))
         except backup.BackupError as error:
             raise CommandError(str(error)) from None
         if into is None:
             # The restored records' versions go back to values that pages and charts were drawn under
             # since the backup: a new cache generation makes everything drawn before unreachable.
             page_cache.move_generation()
-        self.stdout.write(f"Restored {target} from {backup_file}")
+        if options["verbosity"]:
+            self.stdout.write(f"Restored {target} from {backup_file}")

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tracker import reminders
+from tracker.progress import Progress
 
 
 class Command(BaseCommand):
@@ -20,8 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_json: bool = False, **options) -> None:
         started = time.monotonic()
-        with CaptureQueriesContext(connection) as queries:
-            report = reminders.run()
+        # Not with --json: its stdout is one JSON document.
+        progress = Progress(self.stdout, "reminders", unit="batches", verbosity=0 if as_json else options["verbosity"])
+        with CaptureQueriesContext(connection) as queries, progress:
+            report = reminders.run(on_batch=progress.advance)
         result = {**report.as_dict(), "seconds": round(time.monotonic() - started, 2), "queries": len(queries)}
         if as_json:
             self.stdout.write(json.dumps(result, sort_keys=True))
