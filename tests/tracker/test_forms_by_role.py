@@ -10,6 +10,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from tracker.models import Domain, Goal, Note, Observation, Skill
 
+from ..factories import goal, observation
+
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
@@ -195,3 +197,48 @@ def test_a_guardian_cannot_open_the_goal_form(login, guardian, child):
 
 def test_a_viewer_cannot_open_the_goal_form(login, viewer, child):
     assert login(viewer).get(_goal_url(child)).status_code == 403
+
+
+# --- The correction and goal review forms -----------------------------------------------------------
+
+
+def _correct_url(child, obs) -> str:
+    return reverse("tracker:correct", args=[child.public_id, obs.pk])
+
+
+def test_a_guardian_correcting_is_not_offered_the_assistance_scale(login, guardian, child):
+    recorded = observation(child, guardian, skill="gm-sits-without-support", on=date(2025, 9, 1))
+    assertNotContains(login(guardian).get(_correct_url(child, recorded)), 'name="assistance"')
+
+
+def test_a_therapist_correcting_is_offered_the_assistance_scale(login, guardian, pt, child):
+    recorded = observation(child, guardian, skill="gm-sits-without-support", on=date(2025, 9, 1))
+    assertContains(login(pt).get(_correct_url(child, recorded)), 'name="assistance"')
+
+
+def test_a_correction_starts_at_the_original_date_not_today(login, guardian, child):
+    recorded = observation(child, guardian, skill="gm-sits-without-support", on=date(2025, 9, 1))
+    assertContains(login(guardian).get(_correct_url(child, recorded)), 'value="2025-09-01"')
+
+
+def test_a_viewer_cannot_open_the_correction_form(login, guardian, viewer, child):
+    recorded = observation(child, guardian, skill="gm-sits-without-support", on=date(2025, 9, 1))
+    assert login(viewer).get(_correct_url(child, recorded)).status_code == 403
+
+
+def _review_url(child, set_goal) -> str:
+    return reverse("tracker:goal_review", args=[child.public_id, set_goal.pk])
+
+
+def test_a_therapists_review_starts_today_with_the_five_levels(login, pt, child):
+    page = login(pt).get(_review_url(child, goal(child, pt)))
+    assertContains(page, 'name="reviewed_on" value="2025-09-10"', html=False)
+    assert len(re.findall(r'<input[^>]*type="radio"[^>]*name="level"', page.content.decode())) == 5
+
+
+def test_a_guardian_cannot_open_the_review_form(login, guardian, pt, child):
+    assert login(guardian).get(_review_url(child, goal(child, pt))).status_code == 403
+
+
+def test_a_viewer_cannot_open_the_review_form(login, viewer, pt, child):
+    assert login(viewer).get(_review_url(child, goal(child, pt))).status_code == 403
