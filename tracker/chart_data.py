@@ -52,6 +52,18 @@ def history(child: Child, *, domain: Domain | None = None, skill: Skill | None =
     ]
 
 
+def observed(observations: Iterable[Observation], *, key: str) -> list[Observed]:
+    """One skill's observations already fetched (newest first, withdrawn too), as `history` gives them.
+
+    That is: in force, oldest first, under the skill's `key` (its slug); no query.
+    """
+    return [
+        Observed(skill=key, on=o.observed_on, status=o.status, assistance=o.assistance, estimated=o.before_joining)
+        for o in reversed(list(observations))
+        if not o.is_withdrawn
+    ]
+
+
 def domain_skills(child: Child, domain: Domain) -> list[SkillWindow]:
     """The catalogue's and the child's own skills of one domain, in catalogue order (one query)."""
     return [skill_window(skill) for skill in Skill.objects.for_child(child).filter(domain=domain)]

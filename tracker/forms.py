@@ -150,12 +150,16 @@ class ObservationForm(forms.ModelForm):
         help_texts = {"assistance": "How much help the child needed, from dependent to independent."}
         error_messages = {"status": {"invalid_choice": "Choose not yet, emerging or achieved."}}
 
-    def __init__(self, *args, child: Child, skill: Skill, **kwargs) -> None:
+    def __init__(self, *args, child: Child, skill: Skill, rates_assistance: bool = True, **kwargs) -> None:
+        kwargs.setdefault("initial", {}).setdefault("observed_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.instance.child = child
         self.instance.skill = skill
         self.fields["observed_on"].required = False
         self.fields["status"].choices = list(self.fields["status"].choices)[1:]  # no empty choice
+        if not rates_assistance:
+            # The clinical scale ("Dependent (under 25 % effort)") is the therapists' to use.
+            del self.fields["assistance"]
 
     def clean_observed_on(self) -> date:
         return self.cleaned_data.get("observed_on") or timezone.localdate()
@@ -236,8 +240,27 @@ class CustomSkillForm(forms.ModelForm):
         return data
 
 
+SOAP_SECTIONS = ("subjective", "objective", "assessment", "plan")
+
+
+def skills_by_area(skills) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Choices grouped by area, in the areas' order: [(area name, [(pk, skill name), …]), …]."""
+    grouped: dict[int, tuple[str, list]] = {}
+    for skill in sorted(skills, key=lambda s: (s.domain.order, s.order, s.name)):
+        grouped.setdefault(skill.domain_id, (skill.domain.name, []))[1].append((skill.pk, skill.name))
+    return list(grouped.values())
+
+
 class NoteForm(forms.ModelForm):
-    """A note: plain text, SOAP sections for session notes; the kinds offered follow the writer's role."""
+    """A note whose fields follow its kind and its writer.
+
+    A parent writes family updates: a date and a note, never SOAP sections,
+    kind or visibility (always shared with the family). A therapist picks the
+    kind: a session note is written in S/O/A/P (any one of them will do), a
+    general note or family update in the Note field; care-team-only is the
+    default, and a family update is always shared. Linked skills are a
+    checkbox list grouped by area with a filter box (tracker/_choice_picker.html).
+    """
 
     submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -249,14 +272,13 @@ class NoteForm(forms.ModelForm):
             "visibility",
             "session_date",
             "body",
-            "subjective",
-            "objective",
-            "assessment",
-            "plan",
+            *SOAP_SECTIONS,
             "skills",
             "goals",
         ]
         widgets = {
+            "kind": forms.RadioSelect,
+            "visibility": forms.RadioSelect,
             # ISO, whatever the locale: a date input shows nothing for "22/11/2026".
             "session_date": NativeDateInput(),
             "body": forms.Textarea(attrs={"rows": 6}),
@@ -264,10 +286,12 @@ class NoteForm(forms.ModelForm):
             "objective": forms.Textarea(attrs={"rows": 3}),
             "assessment": forms.Textarea(attrs={"rows": 3}),
             "plan": forms.Textarea(attrs={"rows": 3}),
-            "skills": forms.SelectMultiple(attrs={"size": 6}),
-            "goals": forms.SelectMultiple(attrs={"size": 4}),
+            "skills": forms.CheckboxSelectMultiple,
+            "goals": forms.CheckboxSelectMultiple,
         }
         labels = {
+            "kind": "Kind of note",
+            "visibility": "Who may read it",
             "session_date": "Date of the session or event",
             "body": "Note",
             "subjective": "S — Subjective (what the family or child reports)",
@@ -278,28 +302,47 @@ class NoteForm(forms.ModelForm):
             "goals": "Linked goals (optional)",
         }
         help_texts = {
-            "body": "Plain text; line breaks are kept. For general notes and family updates.",
-            "visibility": "Care-team-only notes are not shown to parents or viewers.",
+            "body": "Plain text; line breaks are kept.",
+            "visibility": "Care-team-only notes are not shown to parents or viewers. Family updates are always shared.",
         }
 
     def __init__(self, *args, child: Child, kinds: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.child = child
+        self.family_only = kinds == [NoteKind.FAMILY_UPDATE]
         self.fields["kind"].choices = [(value, label) for value, label in NoteKind.choices if value in kinds]
-        if kinds == [NoteKind.FAMILY_UPDATE]:
-            # Family updates are always shared with the whole team.
+        self.fields["visibility"].choices = list(Visibility.choices)  # no "---------"
+        if self.family_only:
+            # A parent writes family updates, always shared with the whole team: no kind, visibility or SOAP.
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["visibility"].widget = forms.HiddenInput()
             self.fields["visibility"].required = False
-        self.fields["skills"].queryset = Skill.objects.for_child(child).select_related("domain")
+            for name in SOAP_SECTIONS:
+                del self.fields[name]
+        # The Note field is required (and marked so) unless the note posted is a session note, written in
+        # S/O/A/P; on a therapist's form the page shows it only for the kinds that need it.
+        self.fields["body"].required = not (self.is_bound and self._kind() == NoteKind.SESSION)
+        skills = Skill.objects.for_child(child).select_related("domain")
+        self.fields["skills"].queryset = skills
+        self.fields["skills"].choices = skills_by_area(skills)
         self.fields["goals"].queryset = Goal.objects.for_child(child)
         self.fields["goals"].required = False
         self.fields["skills"].required = False
-        for name in ("body", "subjective", "objective", "assessment", "plan"):
-            self.fields[name].error_messages["max_length"] = (
-                f"This section is too long: at most {NOTE_TEXT_LIMIT:,} characters "
-                "(it has %(show_value)s). Split it into two notes; your text is still here."
-            )
+        self.fields["body"].error_messages["required"] = "Write the note here."
+        for name in ("body", *SOAP_SECTIONS):
+            if name in self.fields:
+                self.fields[name].error_messages["max_length"] = (
+                    f"This section is too long: at most {NOTE_TEXT_LIMIT:,} characters "
+                    "(it has %(show_value)s). Split it into two notes; your text is still here."
+                )
+
+    def _kind(self) -> str:
+        """The kind of note posted."""
+        return self.data.get(self.add_prefix("kind"), "")
+
+    @property
+    def soap_fields(self) -> list:
+        return [self[name] for name in SOAP_SECTIONS if name in self.fields]
 
     def clean_session_date(self) -> date:
         day = self.cleaned_data["session_date"]
@@ -316,9 +359,8 @@ class NoteForm(forms.ModelForm):
             data["visibility"] = Visibility.FAMILY
         elif not data.get("visibility") and "visibility" not in self.errors:
             self.add_error("visibility", "Choose who may read this note.")
-        sections = ("subjective", "objective", "assessment", "plan")
         if kind == NoteKind.SESSION:
-            if not any(data.get(name, "").strip() for name in sections) and not self.has_error("subjective"):
+            if not any(data.get(name, "").strip() for name in SOAP_SECTIONS) and not self.has_error("subjective"):
                 self.add_error("subjective", "Write at least one of the SOAP sections.")
         elif kind and not data.get("body", "").strip() and not self.has_error("body"):
             self.add_error("body", "Write the note here.")

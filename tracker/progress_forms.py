@@ -1,6 +1,6 @@
 """Forms for therapy goals, their reviews, and the period of a progress review."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -24,6 +24,11 @@ def _date_input() -> forms.DateInput:
 class GoalForm(forms.ModelForm):
     """A SMART goal about an area or one skill, with optional GAS level descriptors.
 
+    Built to be set in a few taps: the area starts as the one the therapist's
+    discipline leads, the skills are radio buttons grouped by area that follow
+    the chosen area and can be filtered by typing (tracker/_choice_picker.html),
+    and the target date starts 12 weeks ahead.
+
     On an edit, `version` carries the goal's fingerprint as the form saw it
     (`services.goal_version`), so a save over someone else's newer edit is
     refused rather than lost.
@@ -44,8 +49,11 @@ class GoalForm(forms.ModelForm):
             *LEVEL_FIELDS.values(),
         ]
         widgets = {
+            "domain": forms.RadioSelect,
+            "skill": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "target_date": _date_input(),
+            "baseline_level": forms.RadioSelect,
             **{name: forms.TextInput() for name in LEVEL_FIELDS.values()},
         }
         labels = {
@@ -56,7 +64,6 @@ class GoalForm(forms.ModelForm):
             "baseline_level": "Level now (baseline)",
         }
         help_texts = {
-            "domain": "The area of development this goal is about. Leave empty if you choose a skill.",
             "skill": "If the goal is about one skill of the checklist.",
             "description": "Specific, measurable and timed: what the child will do, how well, by when.",
             "weight": "1 for every goal unless some matter more (1 to 10).",
@@ -69,19 +76,33 @@ class GoalForm(forms.ModelForm):
         self.instance.child = child
         domains = list(Domain.objects.all())
         self.fields["domain"].queryset = Domain.objects.all()
-        self.fields["domain"].empty_label = "—"
+        self.fields["domain"].choices = [(domain.pk, domain.name) for domain in domains]
         skills = Skill.objects.for_child(child).select_related("domain")
         self.fields["skill"].queryset = skills
         grouped = {domain.pk: (domain.name, []) for domain in domains}
         for skill in skills:
             grouped[skill.domain_id][1].append((skill.pk, skill.name))
-        self.fields["skill"].choices = [("", "—"), *[group for group in grouped.values() if group[1]]]
+        self.fields["skill"].choices = [
+            ("", "No one skill: the whole area"),
+            *[group for group in grouped.values() if group[1]],
+        ]
         self.fields["baseline_level"].choices = [("", "Not set"), *GasLevel.choices]
         if self.instance.pk is None:
             del self.fields["status"]
             del self.fields["version"]
+            self.initial.setdefault("domain", _led_area(child, domains))
+            self.initial.setdefault("target_date", timezone.localdate() + timedelta(weeks=TARGET_WEEKS))
         self.fields["description"].error_messages["required"] = "Write the goal: what, how well, by when."
         self.fields["target_date"].error_messages["required"] = "Give the date the goal should be met by."
+
+    @property
+    def level_fields(self) -> list:
+        return [self[name] for name in LEVEL_FIELDS.values()]
+
+    @property
+    def folded_errors(self) -> bool:
+        """Whether a field folded under "Weight and level descriptions" has an error (it is then unfolded)."""
+        return any(self.has_error(name) for name in ("weight", *LEVEL_FIELDS.values()))
 
     def clean_target_date(self) -> date:
         day = self.cleaned_data["target_date"]
@@ -101,6 +122,17 @@ class GoalForm(forms.ModelForm):
         elif skill is not None and domain is None:
             data["domain"] = skill.domain
         return data
+
+
+# A new goal's target date starts this far ahead: a usual block of therapy, changed in one tap.
+TARGET_WEEKS = 12
+
+
+def _led_area(child: Child, domains: list) -> int | None:
+    """The first area the therapist's discipline leads (PT: gross motor; OT: fine motor), if any."""
+    membership = getattr(child, "membership", None)
+    discipline = getattr(membership, "discipline", "")
+    return next((domain.pk for domain in domains if domain.discipline == discipline), None)
 
 
 class GoalReviewForm(forms.ModelForm):

@@ -285,3 +285,33 @@ def test_viewer_sees_the_history_without_correct_or_withdraw(login, viewer, chil
 
 def test_history_of_an_unrecorded_skill_says_so(login, guardian, child):
     assert "Nothing recorded yet." in _text(login(guardian).get(_history_url(child)))
+
+
+# --- Its chart (issue 14: the chart was only inside the progress review) -------------------------
+
+
+def test_the_skill_page_shows_its_history_chart_as_svg(login, guardian, child):
+    observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 9, 1))
+    page = login(guardian).get(_history_url(child))
+    chart = reverse("tracker:chart_skill", args=[child.public_id, SKILL, "svg"])
+    assertContains(page, f'<img class="chart-img" src="{chart}"', html=False)
+
+
+def test_the_skill_chart_has_a_text_alternative_and_its_table(login, guardian, child):
+    observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 9, 1))
+    page = login(guardian).get(_history_url(child))
+    assertContains(page, "1 observation from age")
+    assertContains(page, '<th scope="row">1 Sep 2025</th>', html=False)
+
+
+def test_the_skill_chart_leaves_out_withdrawn_observations(login, guardian, child):
+    kept = observation(child, guardian, skill=SKILL, status="emerging", on=date(2025, 9, 1))
+    mistake = observation(child, guardian, skill=SKILL, status="achieved", on=date(2025, 9, 2))
+    login(guardian).post(reverse("tracker:withdraw", args=[child.public_id, mistake.pk]), {"reason": "Wrong skill"})
+    page = login(guardian).get(_history_url(child))
+    assert page.context["chart"].points[-1].on == kept.observed_on
+
+
+def test_a_skill_with_nothing_recorded_shows_no_chart(login, guardian, child):
+    page = login(guardian).get(_history_url(child))
+    assert reverse("tracker:chart_skill", args=[child.public_id, SKILL, "svg"]) not in page.content.decode()

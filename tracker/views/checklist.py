@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import audit, services
+from .. import audit, chart_data, services
 from ..checklist import changed_groups, group_skills, is_lost, recorded_counts
 from ..forms import CustomSkillForm, LossReviewForm, ObservationForm, WithdrawForm
 from ..models import Assistance, AuditAction, Child, Domain, Observation, Skill
@@ -75,7 +75,8 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     """Record a status: one tap from a checklist row (htmx or plain POST) or the full form."""
     child = child_for(request.user, child_id, action=Action.RECORD)
     skill = _skill(child, skill_slug)
-    form = ObservationForm(request.POST or None, child=child, skill=skill)
+    rates = Action.RATE_ASSISTANCE in child.allowed
+    form = ObservationForm(request.POST or None, child=child, skill=skill, rates_assistance=rates)
     if request.method == "POST" and form.is_valid():
         before = _grouped(child, skill.domain)[1] if request.htmx else None
         observation = services.record_observation(observation=form.instance, by=request.user)
@@ -163,11 +164,14 @@ def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpRespon
     child = child_for(request.user, child_id, action=Action.VIEW)
     skills = Skill.objects.for_child(child).select_related("domain", "source").with_current_observation(child)
     skill = get_object_or_404(skills, slug=skill_slug)
-    history = (
+    history = list(
         Observation.objects.for_child(child)
         .filter(skill=skill)
         .newest_first()
         .select_related("withdrawn_by", "corrects")
+    )
+    chart = chart_data.skill_history_chart(
+        child, skill, on=timezone.localdate(), observations=chart_data.observed(history, key=skill.slug)
     )
     audit.record(request.user, AuditAction.VIEWED, child, skill, summary="Viewed a skill's history")
     lost = with_loss_reviews(child, [skill] if is_lost(skill) else [])
@@ -175,6 +179,7 @@ def skill_history(request: HttpRequest, child_id, skill_slug: str) -> HttpRespon
         "child": child,
         "skill": skill,
         "history": history,
+        "chart": chart,
         "withdraw_form": WithdrawForm(),
         "no_longer_seen": lost,
         "no_longer_seen_unreviewed": sum(1 for s in lost if s.loss_review is None),
@@ -192,7 +197,10 @@ def correct(request: HttpRequest, child_id, observation_id: int) -> HttpResponse
     child = child_for(request.user, child_id, action=Action.RECORD)
     original = _observation(child, observation_id)
     initial = {field: getattr(original, field) for field in ("status", "observed_on", "assistance", "note")}
-    form = ObservationForm(request.POST or None, child=child, skill=original.skill, initial=initial)
+    rates = Action.RATE_ASSISTANCE in child.allowed
+    form = ObservationForm(
+        request.POST or None, child=child, skill=original.skill, initial=initial, rates_assistance=rates
+    )
     if original.is_withdrawn:
         messages.error(request, "This observation was already withdrawn or corrected.")
         return redirect("tracker:skill_history", child_id=child.public_id, skill_slug=original.skill.slug)

@@ -106,7 +106,8 @@ def note_edit(request: HttpRequest, child_id, note_id: int) -> HttpResponse:
     form = NoteForm(request.POST or None, instance=note, child=child, kinds=kinds, initial={"version": note.version})
     conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in services.NOTE_TEXT_FIELDS}
+        # A parent's form has no SOAP sections: what an older note holds in them is kept as it is.
+        changes = {name: form.cleaned_data.get(name, getattr(note, name)) for name in services.NOTE_TEXT_FIELDS}
         try:
             services.edit_note(
                 note_id=note.pk,
