@@ -17,6 +17,7 @@ kept: run.py loads its download (`endpoint`) with wrk beside the baseline page, 
 """
 
 import json
+import os
 import sys
 import time
 from datetime import timedelta
@@ -68,10 +69,18 @@ def timed(child: Child, spec: Spec, by) -> dict:
     """Make one report, rolled back: seconds, the split, pages and size, and whether it was drawn."""
     timings = Timings()
     with transaction.atomic():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report, drawn = services.make_report(child=child, spec=spec, by=by, timings=timings)
-        seconds = time.perf_counter() - started
-        result = {"seconds": round(seconds, 2), "drawn": drawn, "pages": report.pages, "kb": len(report.pdf) // 1024}
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        result = {
+            "seconds": round(seconds, 2),
+            # The CPU time this process spent: the wall time on an idle core (the renderer is one thread),
+            # which the wall time exceeds when the machine's cores are shared (load average above 2).
+            "cpu_seconds": round(cpu, 2),
+            "drawn": drawn,
+            "pages": report.pages,
+            "kb": len(report.pdf) // 1024,
+        }
         transaction.set_rollback(True)
     split = {name: round(getattr(timings, name), 3) for name in ("data", "charts", "html", "layout", "pdf")}
     return {**result, "split": split}
@@ -83,7 +92,7 @@ def measure(target: str) -> dict:
     therapist = author_of(oldest, Role.THERAPIST)
     guardian = author_of(oldest, Role.GUARDIAN) or therapist
     age_days = (timezone.localdate() - oldest.date_of_birth).days
-    result = {"child_age_days": age_days, "rss_start_mb": rss_mb()}
+    result = {"child_age_days": age_days, "rss_start_mb": rss_mb(), "load_before": os.getloadavg()}
     result["family_first"] = timed(oldest, spec_for(oldest, guardian, "family"), guardian.user)
     result["family"] = timed(oldest, spec_for(oldest, guardian, "family", months=5), guardian.user)
     result["therapist"] = timed(oldest, spec_for(oldest, therapist, "therapist"), therapist.user)
@@ -103,6 +112,7 @@ def measure(target: str) -> dict:
         who = guardian if kind == "family" else therapist
         timed(oldest, spec_for(oldest, who, kind, months=7 + n), who.user)
     result["rss_after_mb"] = rss_mb()
+    result["load_after"] = os.getloadavg()
     result["memory_reports"] = MEMORY_REPORTS
 
     child = Child.objects.get(public_id=target)
