@@ -351,6 +351,20 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
     if run.returncode != 0:
         sys.exit(f"bench/reminders.py failed:\n{run.stdout}\n{run.stderr}")
     reminder_run = json.loads(reminders_file.read_text())
+    log("PDF reports of the oldest child: cold, repeated, memory after 20 (in-process, rolled back) …")
+    reports_file = DATA / f"reports-{db}-{children}.json"
+    made = subprocess.run(  # noqa: S603
+        [PYTHON, "-m", "bench.reports", str(reports_file), probed["targets"]["child"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        sys.exit(f"bench/reports.py failed:\n{made.stdout}\n{made.stderr}")
+    report_run = json.loads(reports_file.read_text())
+    probed["endpoints"].append(report_run["endpoint"])  # the stored report's download, loaded like the pages
 
     port = free_port()
     log_path = DATA / f"gunicorn-{db}-{children}.log"
@@ -420,6 +434,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
             k: probed.get(k) for k in ("targets", "queries", "render", "health", "missing", "observations", "children")
         },
         "reminders": reminder_run,
+        "reports": report_run,
         "rows": rows,
         "workers": workers,
         "restarted_workers": restarted,
@@ -688,6 +703,8 @@ def markdown(result: dict) -> str:
         lines += weight.markdown(result["weight"])
     if result.get("reminders"):
         lines += reminder_lines(result["reminders"])
+    if result.get("reports"):
+        lines += report_lines(result["reports"], result["rows"])
     lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]
     lines.append("|---|---:|---:|---|")
     for worker in result["workers"]:
@@ -748,6 +765,48 @@ def reminder_lines(run: dict) -> list[str]:
         "number of queries (tracker/reminders.py).",
         "",
     ]
+
+
+REPORT_MAX_SECONDS = {"family": 3, "therapist": 5}  # issue 16, cold, the oldest seeded child
+REPORT_WORKER_MAX_MB = 200  # issue 16: a worker after 20 reports
+
+
+def report_lines(run: dict, rows: list[dict]) -> list[str]:
+    """The PDF reports' section: cold renders with the renderer's split, the repeat, memory after 20."""
+    lines = [
+        f"## PDF reports (oldest child, {run['child_age_days'] / 365.25:.1f} years; in-process, rolled back)",
+        "",
+        f"Load average {run['load_before'][0]:.1f} before, {run['load_after'][0]:.1f} after (2 cores): the wall "
+        "time includes waiting for a core; the CPU time is what the render costs on an idle one.",
+        "",
+        "| report | seconds | CPU s | data | charts | HTML | layout | PDF (draws the SVG) | pages | kB | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, kind, label in (
+        ("family_first", "family", "family, first in the process"),
+        ("family", "family", "family, cold"),
+        ("therapist", "therapist", "therapist (joint), cold"),
+    ):
+        row, split = run[key], run[key]["split"]
+        limit = REPORT_MAX_SECONDS[kind]
+        verdict = "ok" if row["seconds"] < limit else f"over {limit} s"
+        lines.append(
+            f"| {label} | {row['seconds']} | {row['cpu_seconds']} | {split['data']} | {split['charts']} | "
+            f"{split['html']} | {split['layout']} | {split['pdf']} | {row['pages']} | {row['kb']} | "
+            f"{verdict} (< {limit} s) |"
+        )
+    served = next((row for row in rows if row["name"] == run["endpoint"]["name"]), None)
+    ratio = f"{served['rps'] / served['base_rps']:.2f}× the baseline" if served and served["base_rps"] else "not loaded"
+    memory = "ok" if run["rss_after_mb"] < REPORT_WORKER_MAX_MB else f"over {REPORT_WORKER_MAX_MB} MB"
+    lines += [
+        "",
+        f"- Repeat of an unchanged report: found by its fingerprint in {run['repeat']['seconds'] * 1000:.1f} ms, "
+        f"drawn again: {run['repeat']['drawn']}; its download under load: {ratio} (target ≥ 0.5×).",
+        f"- Resident memory after {run['memory_reports']} reports: {run['rss_after_mb']} MB "
+        f"(started at {run['rss_start_mb']} MB): {memory} (< {REPORT_WORKER_MAX_MB} MB).",
+        "",
+    ]
+    return lines
 
 
 def summary(results: list[dict]) -> str:

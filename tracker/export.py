@@ -40,6 +40,7 @@ from .models import (
     Visibility,
 )
 from .permissions import Action, readable_notes
+from .reports import export as reports_export
 
 FORMAT = "skills-tracker-export"
 FORMAT_VERSION = 1
@@ -92,7 +93,8 @@ def to_csv(rows: Rows, columns: Iterable[str]) -> bytes:
 README = """\
 Everything the skills tracker held about one child on {exported_at}, exported by {exported_by}.
 
-One CSV file per kind of record; the first row of each names its columns.
+One CSV file per kind of record; the first row of each names its columns. The PDF
+reports are in the folder reports/, exactly as they were generated.
 Dates are ISO 8601 (YYYY-MM-DD), times ISO 8601 with their UTC offset.
 Text that begins with = + - @ (or a tab) starts with an apostrophe ' so that a
 spreadsheet shows it as text instead of running it as a formula; the
@@ -219,6 +221,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "audit_events": ("at", "actor", "action", "object_type", "object_id", "summary"),
     **programme_export.COLUMNS,
+    **reports_export.COLUMNS,
 }
 # The list sections, in the order of the files and of the JSON document.
 SECTIONS = tuple(name for name in COLUMNS if name != "child")
@@ -431,6 +434,14 @@ def _programme(child: Child, name: str) -> Iterator[dict]:
     yield from sections[name]
 
 
+def _reports(child: Child, name: str) -> Iterator[dict]:
+    """A section of the reports (tracker/reports/export.py), read once per export for both."""
+    sections = getattr(child, "_report_sections", None)
+    if sections is None:
+        sections = child._report_sections = reports_export.sections(child)
+    yield from sections[name]
+
+
 # The list sections, in the order of the files and of the JSON document, and how each is read.
 READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "care_team": _care_team,
@@ -445,6 +456,8 @@ READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "audit_events": _audit_events,
     "activities": lambda child: _programme(child, "activities"),
     "practice_logs": lambda child: _programme(child, "practice_logs"),
+    "reports": lambda child: _reports(child, "reports"),
+    "report_links": lambda child: _reports(child, "report_links"),
 }
 if tuple(READERS) != SECTIONS:
     raise RuntimeError("COLUMNS and READERS must name the same sections, in the same order.")
@@ -572,4 +585,16 @@ def stream_zip(child: Child, *, exported_by) -> Iterator[bytes]:
         yield from entry("child.csv", _csv_lines([opening["child"]], COLUMNS["child"]))
         for name, read in READERS.items():
             yield from entry(f"{name}.csv", _csv_lines(read(child), COLUMNS[name]))
+        for name, pdf in reports_export.pdfs(child):
+            yield from _stored(archive, pipe, name, stamp, pdf)
     yield pipe.take()
+
+
+def _stored(archive: zipfile.ZipFile, pipe: _Pipe, name: str, stamp: tuple, data: bytes) -> Iterator[bytes]:
+    """One file as it is (a PDF is compressed already): the report exactly as it was generated."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_STORED
+    with archive.open(info, "w") as member:
+        member.write(data)
+    if pipe.size >= FLUSH_AT:
+        yield pipe.take()

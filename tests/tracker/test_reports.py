@@ -248,3 +248,14 @@ def test_viewers_get_no_reports(login, viewer, child):
 
 def test_outsiders_get_404(login, outsider, child):
     assert login(outsider).get(reverse("tracker:report_list", args=[child.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("reports", [1, 6])
+def test_the_history_makes_a_fixed_number_of_queries(login, guardian, child, reports, django_assert_max_num_queries):
+    for n in range(reports):
+        kept = report(child, guardian, start=timezone.localdate() - timedelta(days=200 + n))
+        share, _, _ = services.share_report(report=kept, by=guardian, days=14, with_passcode=False)
+        services.record_open(share=share, address=f"192.0.2.{n}")
+    browser = login(guardian)
+    with django_assert_max_num_queries(14):
+        assert browser.get(reverse("tracker:report_list", args=[child.public_id])).status_code == 200

@@ -351,9 +351,10 @@ def _charts(child, spec: Spec, domains, skills, history, goals, areas) -> dict:
             "concern": bool(shown[domain.pk].concern_count),
             "progress": svg_chart(progress_data, progress.render(progress_data, "svg")),
         }
-        # The family's report shows milestone windows only where a skill needs a word (2-4 pages);
-        # the therapist's shows every area it covers.
-        if section["concern"] or spec.kind == ReportKind.THERAPIST:
+        # Milestone windows (a bar per skill, long labels) only in the therapist's report: in the family's
+        # the concerns are listed in words with their windows, which keeps it to a few pages and under 3 s
+        # (WeasyPrint lays out SVG text letter by letter: bench/reports.py).
+        if spec.kind == ReportKind.THERAPIST:
             milestone = chart_data.milestone_chart(child, domain, **inputs)
             section["milestones"] = svg_chart(milestone, milestones.render(milestone, "svg"))
         sections.append(section)
