@@ -1,6 +1,6 @@
 """The benchmark's report (bench/run.py): each endpoint is measured in chunks between chunks of the baseline."""
 
-from bench.run import _verdict, baseline_row, interleaving, paired
+from bench.run import _verdict, baseline_row, cache_lines, interleaving, paired
 
 
 def _chunk(rps: float, p99: float = 10.0, seconds: float = 1.0) -> dict:
@@ -72,3 +72,21 @@ def test_a_slow_reminder_run_is_reported_over_its_target():
 
     run = {"children": 2000, "seconds": 31, "queries": 60, "batches": 12, "sent": 1, "batch_size": 500, "by_kind": {}}
     assert "over 30 s" in reminder_lines(run)[4]
+
+
+def test_the_cache_section_reports_the_share_of_requests_served_without_drawing():
+    rows = [
+        {"name": "baseline", "requests": 900},  # no count: not a cached page
+        {"name": "checklist", "requests": 1000, "drawn": 0},
+        {"name": "child overview (guardian)", "requests": 400, "drawn": 4},
+        {"name": "chart milestones cold", "requests": 50, "drawn": 50},
+    ]
+    table = "\n".join(cache_lines(rows))
+    assert "| checklist | 1,000 | 0 | 100.0% |" in table
+    assert "| child overview (guardian) | 400 | 4 | 99.0% |" in table
+    assert "| chart milestones cold | 50 | 50 | 0.0% |" in table
+    assert "baseline" not in table
+
+
+def test_a_run_without_redis_has_no_cache_section():
+    assert cache_lines([{"name": "checklist", "requests": 1000}]) == []
