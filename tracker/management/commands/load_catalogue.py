@@ -13,9 +13,8 @@ shared cache and in each worker's memory) until that version moves.
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
 
-from tracker.models import Child
+from tracker import services
 
 
 class Command(BaseCommand):
@@ -24,4 +23,4 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             call_command("loaddata", "catalogue", "activities", verbosity=options["verbosity"])
-            Child.objects.update(data_version=F("data_version") + 1)
+            services.catalogue_changed()
