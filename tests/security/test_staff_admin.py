@@ -12,6 +12,7 @@ import re
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,6 +36,15 @@ def _signed_in(user) -> Client:
 
 
 # --- Who gets in ------------------------------------------------------------------------------
+
+
+def test_createsuperuser_makes_a_staff_account_that_must_set_up_two_factor(monkeypatch):
+    # The README's way, without make: `manage.py createsuperuser --email … --name …`.
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-staff-password-2026")
+    call_command("createsuperuser", interactive=False, email="ops@clinic.example", name="Clinic IT", verbosity=0)
+    client = Client()
+    client.post(LOGIN, {"username": "ops@clinic.example", "password": "a-long-staff-password-2026"})
+    assert client.get("/staff/")["Location"].startswith(reverse("accounts:two_factor_setup"))
 
 
 def test_staff_past_the_second_step_sees_the_admin(as_staff):
