@@ -6,15 +6,28 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install migrate demo bench clean
+.PHONY: run test lint format install lock lock-check migrate demo bench screenshots clean
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Every package, down to the last transitive dependency, from the hash-locked file (README "Installing").
+# A lock older than requirements*.txt stops the install: run `make lock` first.
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock
+	$(PYTHON) tools/locks.py check
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Regenerate both locks after changing requirements*.txt (uv, at the version requirements-dev.txt pins).
+lock:
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet "$$(grep '^uv==' requirements-dev.txt)"
+	$(VENV)/bin/python tools/locks.py write
+	$(VENV)/bin/python tools/locks.py check
+
+# No network: fails when a lock is out of date with requirements*.txt.
+lock-check:
+	$(PYTHON) tools/locks.py check
 
 # Bootstrap comes from the npm registry, pinned by package-lock.json.
 node_modules/.installed: package.json package-lock.json
@@ -57,6 +70,11 @@ format: install
 # A quick run: make bench BENCH_ARGS="--db sqlite --children 200"
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Every main page for the parent at 360×740 and a therapist at 1280×800, into docs/screenshots/
+# (tools/screenshots.py: a demo database of its own, runserver on 127.0.0.1, stopped when done).
+screenshots: install
+	$(PY) tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

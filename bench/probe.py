@@ -124,11 +124,12 @@ def endpoints(t: dict) -> tuple[list[dict], list[str]]:
     ]
     found = [{"name": n, "who": w, "method": "GET", "path": reverse(u, args=a)} for n, w, u, a in pages]
     missing = []
+    # SVG: what the pages embed since issue 14 (PNG is for downloads); render_costs times both.
     charts = [
-        ("milestones", "tracker:chart_milestones", [child, t["domain"].slug, "png"]),
-        ("progress", "tracker:chart_progress", [child, t["domain"].slug, "png"]),
-        ("skill history", "tracker:chart_skill", [child, t["skill"].slug, "png"]),
-        ("goal attainment", "tracker:chart_goals", [child, "png"]),
+        ("milestones", "tracker:chart_milestones", [child, t["domain"].slug, "svg"]),
+        ("progress", "tracker:chart_progress", [child, t["domain"].slug, "svg"]),
+        ("skill history", "tracker:chart_skill", [child, t["skill"].slug, "svg"]),
+        ("goal attainment", "tracker:chart_goals", [child, "svg"]),
     ]
     for kind, url, args in charts:
         try:
@@ -161,6 +162,22 @@ def endpoints(t: dict) -> tuple[list[dict], list[str]]:
         },
     ]
     return found, missing
+
+
+def weight_pages(t: dict) -> list[dict]:
+    """The pages bench/weight.py weighs: a parent's on a phone, and a therapist's progress review."""
+    child, domain = t["child"].public_id, t["domain"].slug
+    every_skill = reverse("tracker:chart_milestones", args=[child, domain, "svg"]) + "?all=1"
+    pages = [
+        ("overview", "guardian", reverse("tracker:child_detail", args=[child])),
+        ("checklist", "guardian", reverse("tracker:checklist", args=[child, domain])),
+        ("milestone chart, every skill", "guardian", every_skill),  # the "Chart every skill" link, opened
+        ("progress review", "therapist", reverse("tracker:progress_review", args=[child])),
+        ("notes", "guardian", reverse("tracker:note_list", args=[child])),
+        ("this week", "guardian", reverse("tracker:programme", args=[child])),
+        ("skill page", "guardian", reverse("tracker:skill_history", args=[child, t["skill"].slug])),
+    ]
+    return [{"name": name, "who": who, "path": path} for name, who, path in pages]
 
 
 def client_for(user) -> Client:
@@ -234,7 +251,7 @@ def render_costs(t: dict, found: list[dict]) -> dict[str, dict]:
     for endpoint in [e for e in found if e.get("cold")]:
         kind = endpoint["name"].removesuffix(" cold")
         for fmt in ("png", "svg"):
-            variant = {**endpoint, "path": endpoint["path"].removesuffix(".png") + f".{fmt}"}
+            variant = {**endpoint, "path": endpoint["path"].rsplit(".", 1)[0] + f".{fmt}"}
             samples, body = [], b""
             for _ in range(RENDER_SAMPLES):
                 started = time.perf_counter()
@@ -259,6 +276,28 @@ def render_costs(t: dict, found: list[dict]) -> dict[str, dict]:
     return costs
 
 
+HEALTH_CALLS = 500
+
+
+def health_costs() -> dict[str, dict]:
+    """What a load balancer's probe costs a worker: µs and queries per call (Django's test client, in-process)."""
+    costs = {}
+    client = Client()
+    for path in ("/health/live", "/health/ready"):
+        client.get(path)  # the first readiness call reads the migration graph from disk, once per process
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            statuses = {client.get(path).status_code for _ in range(HEALTH_CALLS)}
+            elapsed = time.perf_counter() - started
+        costs[path] = {
+            "calls": HEALTH_CALLS,
+            "us_per_call": round(elapsed / HEALTH_CALLS * 1e6),
+            "queries_per_call": len(queries) / HEALTH_CALLS,
+            "statuses": sorted(statuses),
+        }
+    return costs
+
+
 class _Server:
     """What config/gunicorn.py's `when_ready` hook needs of gunicorn's server: a log."""
 
@@ -279,10 +318,12 @@ def main(out_path: str) -> None:
         "targets": t["summary"],
         "cold_days": t["cold_days"][LOAD_DAYS],
         "endpoints": found,
+        "weight_pages": weight_pages(t),
         "missing": missing,
         "vendor": connection.vendor,
         "queries": query_counts(t, found),
         "render": render_costs(t, found),
+        "health": health_costs(),
         "observations": Observation.objects.count(),
         "children": Child.objects.count(),
     }

@@ -20,10 +20,12 @@ For each database (SQLite, PostgreSQL) and size (200, 2,000 children) it:
    measured in the same seconds;
 6. reads each worker's peak resident memory (VmHWM), counts "database is
    locked" in the server's log;
-7. tops the measured child's audit trail up to 100,000 events, resets the
+7. weighs each page as a phone's first visit downloads it, with and without
+   gzip (bench/weight.py: HTML, charts, static files; requests; budgets);
+8. tops the measured child's audit trail up to 100,000 events, resets the
    workers' peak memory and downloads the child's JSON and zip exports:
    time, size and the workers' peak (issue 15's target: under 150 MB);
-8. stops the server and writes bench/results/<date>-<db>-<N>.md (and a
+9. stops the server and writes bench/results/<date>-<db>-<N>.md (and a
    summary across runs).
 
 Only ever 127.0.0.1. Bounded: about 14 s per endpoint, about 18 minutes for
@@ -48,6 +50,8 @@ import urllib.parse
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from bench import weight
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / ".data"
@@ -405,6 +409,14 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         rows = [baseline_row(rows, {**baseline, "queries": counted.get("queries"), "drawn_queries": None}), *rows]
         workers = [memory_of(pid) for pid in worker_pids(server.pid)]
         restarted = sorted(set(first_workers) - {w["pid"] for w in workers})
+        log("weighing pages as a phone downloads them (bench/weight.py) …")
+        cookies = {who: f"sessionid={s['sessionid']}; csrftoken={s['csrftoken']}" for who, s in sessions.items()}
+        weights = weight.measure(port, probed["weight_pages"], cookies)
+        for row in weights:
+            log(
+                f"{row['name']:30} HTML {row['html_gzip'] / 1000:6.1f} kB gzipped ({row['html_plain'] / 1000:.1f}); "
+                f"first visit {row['total_gzip'] / 1000:6.1f} kB in {row['requests']} requests: {weight.verdict(row)}"
+            )
         exported = measure_export(env, port, server.pid, sessions["guardian"], probed["targets"]["child"])
     finally:
         stop_server(server)
@@ -416,12 +428,15 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         "children": children,
         "stamp": stamp.isoformat(timespec="seconds"),
         "data": {k: v for k, v in data.items() if k != "output"},
-        "probe": {k: probed[k] for k in ("targets", "queries", "render", "missing", "observations", "children")},
+        "probe": {
+            k: probed.get(k) for k in ("targets", "queries", "render", "health", "missing", "observations", "children")
+        },
         "reminders": reminder_run,
         "rows": rows,
         "workers": workers,
         "restarted_workers": restarted,
         "export": exported,
+        "weight": weights,
         "preloaded": preloaded,
         "cache": "Redis" if use_redis else "database cache table",
         "load": {"before": load_before, "after": os.getloadavg()},
@@ -680,6 +695,10 @@ def markdown(result: dict) -> str:
         lines.append("")
     for missing in result["probe"]["missing"]:
         lines.append(f"- TODO: {missing} has no URL yet; not measured.")
+    if result["probe"].get("health"):
+        lines += health_lines(result["probe"]["health"])
+    if result.get("weight"):
+        lines += weight.markdown(result["weight"])
     if result.get("reminders"):
         lines += reminder_lines(result["reminders"])
     lines += ["## Worker memory after the run", "", "| worker pid | peak RSS (VmHWM) MB | RSS now MB | target |"]
@@ -730,6 +749,23 @@ def cache_lines(rows: list[dict]) -> list[str]:
         else:
             served = f"{max(0.0, 1 - row['drawn'] / row['requests']) if row['requests'] else 0.0:.1%}"
         lines.append(f"| {row['name']} | {row['requests']:,} | {row['drawn']:,} | {served} |")
+    return [*lines, ""]
+
+
+def health_lines(health: dict) -> list[str]:
+    """The health endpoints' section: what a load balancer probing every second costs a worker."""
+    lines = [
+        "## Health endpoints (in-process, Django's test client)",
+        "",
+        "A load balancer may probe every second (config/health.py): the cost per call, over consecutive calls.",
+        "",
+        "| path | calls | µs per call | SQL queries per call | HTTP status |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for path, cost in health.items():
+        statuses = ", ".join(map(str, cost["statuses"]))
+        per_call = f"{cost['us_per_call']} | {cost['queries_per_call']:g}"
+        lines.append(f"| {path} | {cost['calls']} | {per_call} | {statuses} |")
     return [*lines, ""]
 
 

@@ -36,6 +36,8 @@ LIMITS: dict[str, Limit] = {
     "email_change": Limit(per_person=5, per_address=30),
     "invite": Limit(per_person=30, per_address=60),
     "two_factor": Limit(per_person=10, per_address=60, seconds=15 * 60),
+    # A report share link's passcode: per link ("person" is the link) and per address, every try counted.
+    "share_passcode": Limit(per_person=10, per_address=30, seconds=15 * 60),
 }
 
 MESSAGE = "Too many tries. Please wait {wait} and try again."

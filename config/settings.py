@@ -86,10 +86,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before everything: a load balancer's probe every second touches no session, cookie or audit trail,
+    # and is answered over plain HTTP by the server's address (config/health.py).
+    "config.health.HealthCheckMiddleware",
+    # One log line per request with its id, status and the user's id, nothing a person typed (config/logs.py).
+    "config.logs.RequestLogMiddleware",
     # First: nothing after it may store a header holding a NUL byte (PostgreSQL refuses them).
     "config.middleware.StripNulFromHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Right after WhiteNoise, which answers static files itself (already compressed, with their own .gz):
+    # pages, SVG charts and JSON go out gzipped to a browser that asks (issue 14). After every middleware
+    # and view that writes the body, so the page cache's bytes and the CSRF swap are compressed as sent.
+    # Why BREACH does not apply here: docs/security.md, "Compression".
+    "config.middleware.GZipTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -224,6 +234,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Where `manage.py backup` writes by default (docs/security.md: backup, restore, retention).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+# /health/ready fails when the disk holding BACKUP_DIR has less free space than this (a backup is about
+# the size of the database).
+BACKUP_MIN_FREE_MB = env_int("BACKUP_MIN_FREE_MB", 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -237,6 +250,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Skills tracker <no-reply@localhost>")
 
 INVITATION_VALID_FOR = timedelta(days=7)
+
+# PDF progress reports (tracker/reports/): an optional clinic name and logo for the therapist report's
+# header. The logo is a local PNG, JPEG or SVG file the renderer may read (nothing is fetched from a network).
+REPORT_CLINIC_NAME = os.environ.get("REPORT_CLINIC_NAME", "")
+REPORT_CLINIC_LOGO = os.environ.get("REPORT_CLINIC_LOGO", "")
+# Report share links: valid this long unless the family chooses otherwise, and never longer than the maximum.
+REPORT_SHARE_DEFAULT_DAYS = 14
+REPORT_SHARE_MAX_DAYS = 90
 
 # Two-factor authentication (accounts/two_factor.py, django-otp). Therapists hold many children's
 # records: in production they must set it up before seeing any child. Off by default with DEBUG on.
@@ -296,9 +317,30 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     # Only behind a proxy that sets this header itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Plain text lines by default, JSON lines with LOG_FORMAT=json; every record scrubbed of names, notes and
+# emails wherever it comes from (config/logs.py, README "Logs").
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}.")
+LOGGING_CONFIG = "config.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub": {"()": "config.logs.ScrubFilter"}},
+    "formatters": {"text": {"()": "config.logs.TextFormatter"}, "json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own console and mail handlers go: everything reaches the one handler above, scrubbed.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+
+# Errors to an error tracker (Sentry's SDK) only when SENTRY_DSN is set: no personal data, every event
+# scrubbed as the logs are (config/error_tracker.py). Not even imported otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from config.error_tracker import start as start_error_tracker
+
+    start_error_tracker(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", "production"))

@@ -29,7 +29,7 @@ STORAGES = {
 }
 
 # Keep test output about tests: django-axes logs every login at INFO.
-LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405
+LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405
 AXES_VERBOSE = False
 
 # Off unless a test turns it on (tests/security/test_two_factor.py).

@@ -15,6 +15,7 @@ from tracker.models import (
     Invitation,
     Note,
     Observation,
+    Report,
     Role,
     Skill,
 )
@@ -155,3 +156,29 @@ def activity(
         goal=goal,
     )
     return programme.set_activity(activity=new, skills=[Skill.objects.get(slug=s) for s in skills], by=by)
+
+
+# A stand-in PDF for tests about access, sharing, export and erasure; tests that read a report's text make a real one.
+STUB_PDF = b"%PDF-1.4\n% a stand-in report for tests\n%%EOF\n"
+
+
+def report(
+    child: Child, by: User, *, kind: str = "family", team_only: bool = False, start: date | None = None
+) -> Report:
+    """A stored report with a stand-in PDF (rendering a real one takes a second or more)."""
+    start = start or date(2026, 1, 1)
+    return Report.objects.create(
+        child=child,
+        kind=kind,
+        scope="joint" if kind == "therapist" else "",
+        period_start=start,
+        period_end=start + timedelta(days=90),
+        author=by,
+        author_name=by.name,
+        author_role="Physiotherapy" if kind == "therapist" else "Parent or guardian",
+        team_only=team_only,
+        fingerprint=f"stub-{kind}-{team_only}-{start}",
+        pdf=STUB_PDF,
+        pdf_sha256="0" * 64,
+        pages=1,
+    )

@@ -29,22 +29,40 @@ def test_no_pending_migrations():
         pytest.fail(f"Models changed without a migration:\n{out.getvalue()}")
 
 
-def test_deploy_checks_pass_under_production_settings():
-    """`check --deploy` with the settings a real server runs with: no warning at all."""
-    env = _production_env(
-        DJANGO_SECRET_KEY="x7#kq9!vz2@pl5$mw8^nb3&hr6*tj4(yc1)ud0-fs_ge+ai=ox{lw}ek[qm]",
-        DJANGO_ALLOWED_HOSTS="tracker.example.org",
-    )
-    result = subprocess.run(
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x7#kq9!vz2@pl5$mw8^nb3&hr6*tj4(yc1)ud0-fs_ge+ai=ox{lw}ek[qm]",
+    "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+    # A production server sends its email and has its backup directory (tracker/checks.py).
+    "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def _deploy_check(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(**env),
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_deploy_checks_pass_under_production_settings(tmp_path):
+    """`check --deploy` with the settings a real server runs with: no warning at all."""
+    result = _deploy_check(**PRODUCTION, BACKUP_DIR=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_checks_report_console_email_and_a_missing_backup_dir(tmp_path):
+    result = _deploy_check(
+        **PRODUCTION | {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+        BACKUP_DIR=str(tmp_path / "not-mounted"),
+    )
+    assert result.returncode != 0
+    assert "tracker.W003" in result.stderr
+    assert "tracker.W005" in result.stderr
 
 
 def test_the_server_refuses_to_start_without_a_secret_key():

@@ -101,3 +101,29 @@ def own_discipline_first(summaries: Sequence[DomainSummary], discipline: str) ->
 def no_longer_seen(summaries: Iterable[DomainSummary]) -> list:
     """Every skill no longer seen, across areas: shown above everything else."""
     return [skill for summary in summaries for skill in summary.no_longer_seen]
+
+
+def recorded_counts(skills: Iterable) -> dict[str, int]:
+    """How many of `skills` are currently achieved, emerging, not yet and not recorded (the area's counts)."""
+    counts = dict.fromkeys(Recorded, 0)
+    for skill in skills:
+        counts[Recorded(current_status(skill) or Recorded.NOT_RECORDED)] += 1
+    return {str(key): value for key, value in counts.items()}
+
+
+def changed_groups(before: dict[Standing, list], after: dict[Standing, list], touched) -> list[Standing]:
+    """The groups (in GROUP_ORDER) whose rows differ between two groupings, and the group now holding `touched`.
+
+    A tap can move more than its own row: achieving a later skill makes an optional earlier one
+    "not needed", and a skill recorded "not yet" after "achieved" is no longer seen. Only these
+    groups are drawn again after a tap; the others are left as they are on the page.
+    """
+
+    def keys(skills: list) -> list:
+        return [skill.pk for skill in skills]
+
+    return [
+        standing
+        for standing in GROUP_ORDER
+        if keys(before[standing]) != keys(after[standing]) or touched.pk in keys(after[standing])
+    ]

@@ -34,3 +34,8 @@ def t_score(levels: Sequence[int], weights: Sequence[float] | None = None, *, rh
     weighted_sum = sum(w * x for w, x in zip(weights, levels, strict=True))
     denominator = math.sqrt((1 - rho) * sum(w * w for w in weights) + rho * sum(weights) ** 2)
     return 50 + 10 * weighted_sum / denominator
+
+
+def signed(level: int) -> str:
+    """A GAS level as people write it, with a real minus sign: −2, −1, 0, +1, +2."""
+    return f"{level:+d}".replace("-", "\N{MINUS SIGN}") if level else "0"

@@ -58,7 +58,9 @@ from config.cache import drawn
 from .models import CacheGeneration
 
 # Pages from before a deployment are never served after it anyway (DEPLOYMENT, below); this names the key's shape.
-PAGE_VERSION = 5  # 2: bytes; 3: status model (issue 13); 4: "This week" (issue 17); 5: generation, read parameters
+PAGE_VERSION = 6  # 2: bytes; 3: status model (issue 13); 4: "This week" (issue 17); 5: generation, read parameters;
+# 6: issue 14: checklist groups swapped out of band, compact rows, tab bar everywhere; charts as SVG,
+# every skill in the milestone table; the Reports tab in the child's navigation (issue 16)
 # Long enough for a working session's back-and-forth between a child's pages; short enough that the
 # cache holds about an hour of pages, not a day's (an entry can always be drawn again).
 CACHE_SECONDS = 60 * 60

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import CareTeamMembership, Child, Note, NoteKind, Role, Visibility
+from .models import CareTeamMembership, Child, Note, NoteKind, Report, ReportKind, Role, Visibility
 
 
 class Action(StrEnum):
@@ -36,6 +36,11 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_PROGRAMME = "manage_programme"  # set, change and end home-programme activities
     LOG_PRACTICE = "log_practice"  # log (and undo one's own) practice of a home activity
+    MAKE_FAMILY_REPORT = "make_family_report"  # the PDF for the doctor or family (tracker/reports/)
+    MAKE_THERAPIST_REPORT = "make_therapist_report"  # the therapist progress report (IEP shape)
+    READ_REPORTS = "read_reports"  # the child's report history (team-only reports: therapists only)
+    SHARE_REPORTS = "share_reports"  # share a report by link outside the team; allow therapists to
+    SHARE_REPORTS_IF_ALLOWED = "share_reports_if_allowed"  # share by link, if the family allows it for this child
 
 
 _EVERYONE = frozenset({Action.VIEW})
@@ -53,6 +58,9 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.EXPORT,
         Action.VIEW_AUDIT,
         Action.LOG_PRACTICE,
+        Action.MAKE_FAMILY_REPORT,
+        Action.READ_REPORTS,
+        Action.SHARE_REPORTS,
     },
     Role.THERAPIST: _EVERYONE
     | {
@@ -70,6 +78,10 @@ ALLOWED: dict[str, frozenset[Action]] = {
         Action.VIEW_AUDIT,
         Action.MANAGE_PROGRAMME,
         Action.LOG_PRACTICE,
+        Action.MAKE_FAMILY_REPORT,
+        Action.MAKE_THERAPIST_REPORT,
+        Action.READ_REPORTS,
+        Action.SHARE_REPORTS_IF_ALLOWED,
     },
     Role.VIEWER: _EVERYONE,
 }
@@ -125,6 +137,27 @@ def may_invite(membership: CareTeamMembership, role: str) -> bool:
 def may_remove(membership: CareTeamMembership, target: CareTeamMembership) -> bool:
     """Anyone may leave; only those who manage the team may remove someone else."""
     return target.user_id == membership.user_id or Action.MANAGE_TEAM in allowed_actions(membership.role)
+
+
+# --- Reports ------------------------------------------------------------------------
+
+
+def readable_reports(child: Child) -> QuerySet:
+    """The reports of `child` its member may read: one holding a care-team-only note only for therapists."""
+    reports = Report.objects.for_child(child)
+    if Action.READ_TEAM_NOTES in child.allowed:
+        return reports
+    return reports.filter(team_only=False)
+
+
+def report_kinds_for(child: Child) -> list[str]:
+    """The reports this member may make: therapists either, guardians the family one."""
+    kinds = []
+    if Action.MAKE_FAMILY_REPORT in child.allowed:
+        kinds.append(ReportKind.FAMILY)
+    if Action.MAKE_THERAPIST_REPORT in child.allowed:
+        kinds.append(ReportKind.THERAPIST)
+    return kinds
 
 
 # --- Notes ------------------------------------------------------------------------

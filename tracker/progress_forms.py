@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .models import Child, Domain, GasLevel, Goal, GoalReview, Skill
 
@@ -134,7 +135,9 @@ class GoalReviewForm(forms.ModelForm):
         if day > timezone.localdate():
             raise forms.ValidationError("The review date cannot be in the future.")
         if day < set_on:
-            raise forms.ValidationError(f"The review date cannot be before the goal was set ({set_on:%d %b %Y}).")
+            raise forms.ValidationError(
+                f"The review date cannot be before the goal was set ({date_format(set_on, 'j M Y')})."
+            )
         return day
 
 
@@ -155,9 +158,9 @@ class PeriodForm(forms.Form):
         if end is not None and end > timezone.localdate():
             self.add_error("to", "The period cannot end after today.")
         if end is not None and end < born:
-            self.add_error("to", f"The period cannot end before the birth date ({born:%d %b %Y}).")
+            self.add_error("to", f"The period cannot end before the birth date ({date_format(born, 'j M Y')}).")
         if start is not None and start < born:
-            self.add_error("from", f"The period cannot start before the birth date ({born:%d %b %Y}).")
+            self.add_error("from", f"The period cannot start before the birth date ({date_format(born, 'j M Y')}).")
         if start is not None and end is not None and start > end:
             self.add_error("from", "The start of the period must be on or before its end.")
         return data

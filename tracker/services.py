@@ -209,6 +209,9 @@ def mark_current_if_latest(observation: Observation) -> None:
     observation.is_current = replaced > 0 or not current.exists()
 
 
+# The reason an observation undone from the checklist carries in its history.
+UNDO_REASON = "Undone straight after recording"
+
 OBSERVATION_RELATIONS = ["child", "skill", "recorded_by", "corrects", "withdrawn_by"]
 
 

@@ -11,6 +11,7 @@ from .views import (
     notes,
     programme,
     reminders,
+    reports,
     review,
     team,
     timeline,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("children/<uuid:child_id>/catch-up/<slug:domain_slug>/", catch_up.catch_up, name="catch_up"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/correct/", checklist.correct, name="correct"),
     path("children/<uuid:child_id>/observations/<int:observation_id>/withdraw/", checklist.withdraw, name="withdraw"),
+    path("children/<uuid:child_id>/observations/<int:observation_id>/undo/", checklist.undo, name="undo"),
     # Notes, timeline and audit log
     path("children/<uuid:child_id>/notes/", notes.note_list, name="note_list"),
     path("children/<uuid:child_id>/notes/new/", notes.note_create, name="note_create"),
@@ -88,4 +90,12 @@ urlpatterns = [
     path("reminders/", reminders.reminder_settings, name="reminder_settings"),
     path("reminders/unsubscribe/<str:signed>/", reminders.unsubscribe, name="unsubscribe"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
+    # PDF progress reports and the links that share one outside the team (issue 16)
+    path("children/<uuid:child_id>/reports/", reports.report_list, name="report_list"),
+    path("children/<uuid:child_id>/reports/new/", reports.report_create, name="report_create"),
+    path("children/<uuid:child_id>/reports/<int:report_id>.pdf", reports.report_pdf, name="report_pdf"),
+    path("children/<uuid:child_id>/reports/<int:report_id>/share/", reports.share_create, name="share_create"),
+    path("children/<uuid:child_id>/reports/links/<int:share_id>/revoke/", reports.share_revoke, name="share_revoke"),
+    path("children/<uuid:child_id>/reports/sharing/", reports.share_consent, name="share_consent"),
+    path("shared/<str:share_token>/", reports.shared_report, name="shared_report"),
 ]

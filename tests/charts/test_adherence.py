@@ -5,6 +5,8 @@ from datetime import date
 from tracker.charts import adherence
 from tracker.charts.adherence import ActivityInput, Practised
 
+from .rendering import MIN_LABEL_PX, png_size, smallest_label_on_a_phone, svg_texts
+
 ON = date(2026, 3, 4)  # a Wednesday
 WALK = ActivityInput(key=1, label="Walks with a push toy", times_per_week=3, start=date(2026, 1, 5))
 
@@ -55,3 +57,24 @@ def test_no_activity_is_said_not_drawn():
 def test_the_same_chart_gives_the_same_bytes():
     chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON)
     assert adherence.render(chart, "svg") == adherence.render(chart, "svg")
+
+
+def test_png_is_phone_width_and_the_announced_height():
+    chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON)
+    assert png_size(adherence.render(chart, "png")) == (400, chart.height_px)
+
+
+def test_every_label_is_at_least_11_px_on_a_phone():
+    chart = adherence.data([WALK], [Practised(1, date(2026, 3, 2))], on=ON)
+    assert smallest_label_on_a_phone(adherence.render(chart, "svg")) >= MIN_LABEL_PX
+
+
+def test_every_other_week_is_named_so_the_dates_fit_across_a_phone():
+    texts = svg_texts(adherence.render(adherence.data([WALK], [], on=ON, weeks=8), "svg"))
+    assert "2 Mar" in texts and "23 Feb" not in texts and "16 Feb" in texts
+
+
+def test_a_long_legend_wraps_onto_more_rows_and_a_taller_chart():
+    many = [ActivityInput(key=n, label=f"Activity number {n} at home", times_per_week=3, start=ON) for n in range(5)]
+    one = adherence.data([WALK], [], on=ON)
+    assert adherence.data(many, [], on=ON).height_px > one.height_px

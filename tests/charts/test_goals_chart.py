@@ -1,11 +1,12 @@
 """Chart 4, goal attainment: each goal's levels and the T-score series; and the drawing."""
 
+import re
 from datetime import date
 
 from tracker.charts import goals
 from tracker.charts.goals import GoalInput
 
-from .rendering import png_size, svg_texts
+from .rendering import MIN_LABEL_PX, png_size, smallest_label_on_a_phone, svg_texts
 
 WALKING = GoalInput(
     key=1,
@@ -75,13 +76,25 @@ def test_a_goal_without_baseline_or_review_is_not_scored():
     assert (chart.t_scores, chart.current_t, chart.goal_count) == ((), None, 1)
 
 
-def test_png_is_800_by_400():
-    assert png_size(goals.render(goals.data([WALKING, BLOCKS], on=ON), "png")) == (800, 400)
+def test_png_is_phone_width_and_the_announced_height():
+    chart = goals.data([WALKING, BLOCKS], on=ON)
+    assert png_size(goals.render(chart, "png")) == (400, chart.height_px)
+
+
+def test_every_label_is_at_least_11_px_on_a_phone():
+    assert smallest_label_on_a_phone(goals.render(goals.data([WALKING, BLOCKS], on=ON), "svg")) >= MIN_LABEL_PX
+
+
+def test_dates_have_no_offset_label_under_the_last_tick():
+    """ConciseDateFormatter's offset ("2026-Mar") under the axis read as an extra tick (issue 14)."""
+    texts = svg_texts(goals.render(goals.data([WALKING, BLOCKS], on=ON), "svg"))
+    assert not [text for text in texts if re.fullmatch(r"\d{4}-[A-Z][a-z]{2}(-\d{2})?", text)]
+    assert "review date (2025–2026)" in texts
 
 
 def test_svg_has_axis_labels_and_goal_names():
     texts = svg_texts(goals.render(goals.data([WALKING, BLOCKS], on=ON), "svg"))
-    assert {"GAS level", "T-score", "review date", "G1 Walks 3 metres…", "baseline"} <= set(texts)
+    assert {"GAS level", "T-score", "review date (2025–2026)", "G1 Walks 3 metres alone", "baseline"} <= set(texts)
 
 
 def test_no_goals_says_so():

@@ -9,7 +9,15 @@ import pytest
 from tracker.charts import milestones
 from tracker.charts.base import ChildAges, Observed, SkillWindow
 
-from .rendering import SVG, png_size, svg_has_script, svg_texts
+from .rendering import (
+    MIN_LABEL_PX,
+    SVG,
+    png_size,
+    smallest_label_on_a_phone,
+    svg_has_script,
+    svg_texts,
+    svg_view_width,
+)
 
 W, CDC = "who_percentiles", "cdc_checkpoint"
 # WHO MGRS 2006: 1st and 99th percentiles and medians; crawling is optional (4.3 % never crawl).
@@ -202,13 +210,37 @@ def test_the_chart_says_what_it_shows_in_one_sentence():
 
 def test_png_is_a_png_of_the_announced_size():
     chart = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True)
-    assert png_size(milestones.render(chart, "png")) == (800, 400) == (chart.width_px, chart.height_px)
+    assert png_size(milestones.render(chart, "png")) == (400, chart.height_px) == (chart.width_px, chart.height_px)
 
 
-def test_long_lists_get_a_taller_chart():
+def test_long_lists_get_a_taller_chart_never_a_wider_one():
     skills = [SkillWindow(f"s{n}", f"Skill {n}", 1, 2 + n) for n in range(22)]
     chart = _chart(TERM, date(2026, 3, 1), [], skills=skills, show_all=True)
-    assert png_size(milestones.render(chart, "png")) == (800, chart.height_px) == (800, 62 + 96 + 40 * 22)
+    assert png_size(milestones.render(chart, "png")) == (400, chart.height_px)
+    assert chart.height_px == chart.top_px + chart.bottom_px + milestones.ROW_PX * 22
+
+
+def test_every_label_is_at_least_11_px_on_a_phone():
+    chart = _chart(PRETERM, date(2025, 9, 1), [], show_all=True)
+    assert smallest_label_on_a_phone(milestones.render(chart, "svg")) >= MIN_LABEL_PX
+
+
+def test_the_svg_is_drawn_phone_wide():
+    """400 px: a 288-unit viewBox, so the chart is scaled up, not down, on a 360 px phone."""
+    assert svg_view_width(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg")) == 288
+
+
+def test_the_default_chart_draws_fewer_rows_than_every_skill():
+    around = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)
+    every = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True)
+    assert len(around.rows) < len(every.rows) and around.height_px < every.height_px
+
+
+def test_the_table_lists_every_skill_even_when_the_chart_shows_fewer():
+    around = _chart(TERM, date(2026, 3, 1), TERM_HISTORY)
+    every = _chart(TERM, date(2026, 3, 1), TERM_HISTORY, show_all=True)
+    assert [row.key for row in around.every_row] == [row.key for row in every.rows]
+    assert set(around.rows) < set(around.every_row)
 
 
 def test_svg_has_the_labels_as_text():
@@ -221,12 +253,15 @@ def test_svg_has_the_labels_as_text():
 
 def test_overdue_is_said_in_words_not_only_colour():
     texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg"))
-    assert texts.count("overdue") == 2  # one bar and the legend
+    assert texts.count("overdue") == 1  # the legend
+    assert len([text for text in texts if text.endswith(" — overdue")]) == 1  # one bar's name
 
 
 def test_to_check_is_said_in_words_not_as_a_concern():
     texts = svg_texts(milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY[:-1]), "svg"))
-    assert (texts.count("to check"), texts.count("overdue")) == (1, 1)  # one bar; "overdue" only in the legend
+    to_check = [text for text in texts if text.endswith(" — to check")]  # one bar's name says so
+    assert (len(to_check), texts.count("overdue")) == (1, 1)  # "overdue" only in the legend
+    assert not [text for text in texts if text.endswith(" — overdue")]
 
 
 def test_svg_has_no_script():

@@ -5,7 +5,7 @@ from datetime import date
 from tracker.charts import progress
 from tracker.charts.base import ChildAges, Observed, SkillWindow
 
-from .rendering import png_size, svg_has_script, svg_texts
+from .rendering import MIN_LABEL_PX, png_size, smallest_label_on_a_phone, svg_has_script, svg_texts
 
 SKILLS = [
     SkillWindow("a", "Skill A", 0, 2),
@@ -185,8 +185,14 @@ def test_alt_text_gives_first_and_last_share():
 # --- Drawing -----------------------------------------------------------------------
 
 
-def test_png_is_800_by_400():
-    assert png_size(progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY), "png")) == (800, 400)
+def test_png_is_phone_width_and_the_announced_height():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY)
+    assert png_size(progress.render(chart, "png")) == (400, chart.height_px)
+
+
+def test_every_label_is_at_least_11_px_on_a_phone():
+    chart = _chart(TERM, date(2025, 11, 1), TERM_HISTORY, goal_dates=[date(2025, 8, 1)])
+    assert smallest_label_on_a_phone(progress.render(chart, "svg")) >= MIN_LABEL_PX
 
 
 def test_svg_has_axis_labels_with_units():
@@ -194,7 +200,9 @@ def test_svg_has_axis_labels_with_units():
         progress.render(_chart(TERM, date(2025, 11, 1), TERM_HISTORY, goal_dates=[date(2025, 8, 1)]), "svg")
     )
     assert {"age (months)", "achieved (%)", "goal set"} <= set(texts)
-    assert any(text.endswith("past their window's end: now 2 of 3") for text in texts)
+    heading = texts.index("Gross motor: expected skills achieved")
+    subtitle = " ".join(texts[heading + 1 : heading + 3])  # wrapped onto two lines under the title
+    assert subtitle.startswith("Achieved of the recorded") and subtitle.endswith("past their window's end: now 2 of 3")
 
 
 def test_svg_has_no_script():

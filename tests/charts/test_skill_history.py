@@ -6,7 +6,7 @@ from tracker.charts import skill_history
 from tracker.charts.base import ChildAges, Observed, SkillWindow
 from tracker.models import Assistance
 
-from .rendering import png_size, svg_texts
+from .rendering import MIN_LABEL_PX, png_size, smallest_label_on_a_phone, svg_texts
 
 SKILL = SkillWindow("gm-stands-alone", "Stands alone", 6.9, 16.9)
 TERM = ChildAges(born=date(2025, 1, 1))
@@ -54,8 +54,13 @@ def test_alt_text_tells_the_latest_status_and_help():
     assert "3 observations from age 7.0 to 11.0 months; latest achieved (independent)" in _chart(TERM).alt_text()
 
 
-def test_png_is_800_by_400():
-    assert png_size(skill_history.render(_chart(PRETERM), "png")) == (800, 400)
+def test_png_is_phone_width_and_the_announced_height():
+    chart = _chart(PRETERM)
+    assert png_size(skill_history.render(chart, "png")) == (400, chart.height_px)
+
+
+def test_every_label_is_at_least_11_px_on_a_phone():
+    assert smallest_label_on_a_phone(skill_history.render(_chart(PRETERM), "svg")) >= MIN_LABEL_PX
 
 
 def test_svg_has_status_and_assistance_labels():

@@ -5,7 +5,8 @@ the app's services, a custom skill, observations (one corrected, one withdrawn),
 skill with a review, notes for the team and for the family (one edited, so it has a revision, and linked to
 a skill and a goal), a skill no longer seen with its therapist's review, a skill the family confirmed as
 achieved before joining, an invitation, a home activity with practice logged (one undone) and the weekly
-digest sent about it, and the audit events all of that leaves. `text(field)` gives the words
+digest sent about it, a report shared by link (the family allowing the therapists to share) and opened, and the
+audit events all of that leaves. `text(field)` gives the words
 for each free-text field, so a test can plant markers or spreadsheet formulas in them.
 """
 
@@ -28,8 +29,9 @@ from tracker.models import (
     ReminderSettings,
     Skill,
 )
+from tracker.reports import services as report_services
 
-from ..factories import invitation
+from ..factories import invitation, report
 
 Text = Callable[[str], str]
 
@@ -148,6 +150,13 @@ def full_record(child: Child, guardian, therapist, *, text: Text) -> Record:
 
     invitation(child, email="invited.therapist@example.net", by=guardian)
     _home_programme(child, guardian, therapist, goal, text)
+    # A report (a stand-in PDF: tests that read a report's text make a real one), shared by link and opened.
+    kept_report = report(child, guardian)
+    report_services.set_share_consent(child=child, allowed=True, by=guardian)
+    share, _, _ = report_services.share_report(
+        report=kept_report, by=therapist, days=14, with_passcode=True, shared_with=text("share recipient")
+    )
+    report_services.record_open(share=share, address="192.0.2.20")
     return Record(
         custom_skill=custom,
         observations=[kept, wrong, correction, withdrawn, seen, lost, before_joining],

@@ -48,12 +48,15 @@ from tracker.models import (
     GoalReview,
     Note,
     Observation,
+    Report,
+    ReportShare,
     Role,
     Skill,
 )
 from tracker.reminders import unsubscribe_token
+from tracker.reports import services as report_services
 
-from ..factories import ChildFactory, MembershipFactory, UserFactory, invitation, therapist
+from ..factories import ChildFactory, MembershipFactory, UserFactory, invitation, report, therapist
 
 # --- The cast -------------------------------------------------------------------------
 
@@ -90,6 +93,9 @@ MATRIX = {
     "review_loss": {T},  # mark a skill that is no longer seen as reviewed
     "programme_write": {T},  # set, change and end home-programme activities (issue 17)
     "practice": {G, T},  # log practice of a home activity, undo one's own
+    "reports_read": {G, T},  # the report history (a report holding team-only notes: therapists only)
+    "report_make": {G, T},  # guardians the family report, therapists either (issue 16)
+    "share": {G},  # share a report by link, revoke any link, allow the therapists to share too
 }
 
 
@@ -110,6 +116,10 @@ class ChildRecords:
     invitation_token: str
     extra_viewer: CareTeamMembership
     activity: Activity | None = None  # a home activity running today, practised today by the guardian and the OT
+    report: Report | None = None  # a family report, with links the guardian made
+    team_report: Report | None = None  # a therapist report holding a care-team-only note
+    share: ReportShare | None = None  # the guardian's active link to `report`
+    share_tokens: dict[str, str] = field(default_factory=dict)  # valid, with a passcode, expired, revoked
 
 
 @dataclass
@@ -258,6 +268,24 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
     )
     for by in (guardian, ot):
         programme.log_practice(activity=activity, by=by, how="hard", comment=text(tag, "practice.comment", fam, 1000))
+    family_report = report(child, guardian)
+    team_report = report(child, ot, kind="therapist", team_only=True)
+    tokens = {}
+    share, tokens["valid link"], _ = report_services.share_report(
+        report=family_report, by=guardian, days=14, with_passcode=False, shared_with=text(tag, "share.with", fam, 120)
+    )
+    _, tokens["link with a passcode"], _ = report_services.share_report(
+        report=family_report, by=guardian, days=14, with_passcode=True
+    )
+    expired, tokens["expired link"], _ = report_services.share_report(
+        report=family_report, by=guardian, days=1, with_passcode=False
+    )
+    ReportShare.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+    revoked, tokens["revoked link"], _ = report_services.share_report(
+        report=family_report, by=guardian, days=14, with_passcode=False
+    )
+    report_services.revoke_share(share=revoked, by=guardian)
+    report_services.record_open(share=share, address="192.0.2.10")
     return ChildRecords(
         child=Child.objects.get(pk=child.pk),
         guardian=guardian,
@@ -272,6 +300,10 @@ def _populate(tag: str, child: Child, guardian: User, ot: User, text: Text, extr
         invitation_token=token,
         extra_viewer=extra,
         activity=activity,
+        report=family_report,
+        team_report=team_report,
+        share=share,
+        share_tokens=tokens,
     )
 
 
@@ -522,6 +554,12 @@ KWARGS: dict[str, Callable[..., list[Variant]]] = {
     "review_id": lambda r, url: _one("goal review", r.review.pk),
     "activity_id": lambda r, url: _one("home activity", r.activity.pk),
     "fmt": _fmt,
+    "report_id": lambda r, url: [
+        Variant("family report", r.report.pk, (("report", r.report),)),
+        Variant("report with team-only notes", r.team_report.pk, (("report", r.team_report),)),
+    ],
+    "share_id": lambda r, url: _one("the guardian's share link", r.share.pk),
+    "share_token": lambda r, url: [Variant(label, token) for label, token in r.share_tokens.items()],
 }
 # Kwargs that need the world, not just one child's records.
 WORLD_KWARGS = {
@@ -542,6 +580,8 @@ OBJECT_KWARGS = {
     "review_id",
     "skill_slug",
     "activity_id",
+    "report_id",
+    "share_id",
 }
 
 
@@ -627,6 +667,8 @@ NO = Rule("no")
 OWN_KEPT = Rule("own_kept")  # a form kept when its session expired: only the person who typed it
 READ_NOTE = Rule("read_note")  # notes shared with family: every member; team-only notes: therapists
 OWN_NOTE = Rule("own_note")  # edit or withdraw a note: its author only
+READ_REPORT = Rule("read_report")  # a report: guardians and therapists; one holding team-only notes therapists only
+SHARE_REPORT = Rule("share_report")  # share a report by link: guardians, never a report holding team-only notes
 
 
 def row(name: str) -> Rule:
@@ -688,6 +730,7 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "tracker:record": (row("record"), row("record")),
     "tracker:correct": (row("record"), row("record")),
     "tracker:withdraw": (NO, row("record")),
+    "tracker:undo": (NO, row("record")),  # and only one's own tap of the last minutes (refused with a message)
     "tracker:loss_review": (NO, row("review_loss")),
     "tracker:catch_up": (row("record"), row("record")),
     "tracker:note_list": (VIEW, NO),
@@ -723,6 +766,16 @@ RULES: dict[str, tuple[Rule, Rule]] = {
     "tracker:reminder_settings": (SIGNED_IN, SIGNED_IN),
     # The signed link in every reminder: no log-in, and it turns off one kind for one person only.
     "tracker:unsubscribe": (PUBLIC, PUBLIC),
+    # Reports (issue 16): guardians and therapists read the history (team-only reports: therapists) and make
+    # reports; guardians share them by link (therapists only if the family allows it: not in this world).
+    "tracker:report_list": (row("reports_read"), NO),
+    "tracker:report_create": (row("report_make"), row("report_make")),
+    "tracker:report_pdf": (READ_REPORT, NO),
+    "tracker:share_create": (NO, SHARE_REPORT),
+    "tracker:share_revoke": (NO, row("share")),
+    "tracker:share_consent": (NO, row("share")),
+    # Whoever holds a share link (and its passcode) opens one PDF; expired and revoked links say so (410).
+    "tracker:shared_report": (PUBLIC, PUBLIC),
 }
 
 # Chart images are not audited one by one: the page that embeds them records the view (tracker/views/charts.py).
@@ -766,6 +819,11 @@ def may_use(world: World, target: Target, method: str, actor: str) -> bool:
         return False
     if rule.kind == "row":
         return role in MATRIX[rule.row]
+    if rule.kind in ("read_report", "share_report"):
+        shown = target.fact("report")
+        if rule.kind == "read_report":
+            return role == T or (role == G and not shown.team_only)
+        return role == G and not shown.team_only
     note = target.fact("note")
     if rule.kind == "read_note":
         return role == T or note.visibility == "family"
@@ -856,6 +914,7 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
         "tracker:record": {"status": "achieved", "observed_on": today.isoformat()},
         "tracker:correct": {"status": "not_yet", "observed_on": today.isoformat()},
         "tracker:withdraw": {"reason": "Recorded for the wrong skill"},
+        "tracker:undo": {},
         "tracker:loss_review": {"note": "Talked it through with the family"},
         "tracker:catch_up": {"skills": [_first_to_check(records.child, gross_motor)]},
         "tracker:custom_skill_create": {"domain": gross_motor.pk, "name": "Climbs the frame"},
@@ -898,6 +957,14 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
             "whats_new": "off",
         },
         "tracker:unsubscribe": {},
+        "tracker:report_create": {
+            "kind": "family",
+            "start": (today - timedelta(days=90)).isoformat(),
+            "end": today.isoformat(),
+            "paper": "a4",
+        },
+        "tracker:share_revoke": {},
+        "tracker:share_consent": {"therapists_may_share": "on"},
     }
     if name in {"tracker:note_create", "tracker:note_edit"}:
         note = target.fact("note")
@@ -912,6 +979,9 @@ def valid_post(world: World, target: Target, client: "ActorClient | None" = None
             data["submission_id"] = "8a5e3f0e-62b5-4a33-9b7e-2c1f5d9c0a11"
         else:
             data["version"] = Note.objects.get(pk=note.pk).version
+    elif name == "tracker:share_create":
+        prefix = f"r{target.fact('report').pk}"
+        data = {f"{prefix}-days": 14, f"{prefix}-passcode": "on", f"{prefix}-shared_with": "Dr Example"}
     elif name in forms:
         data = dict(forms[name])
     else:

@@ -139,6 +139,9 @@ def test_every_read_and_write_is_audited_once_and_no_path_rewrites_the_trail(fig
     )
     accept = reverse("tracker:invitation_accept", args=[world.a.invitation_token])
     try_path("invitee", "POST", accept, {}, "POST invitation_accept as the invitee", write=True)
+    # Whoever holds a share link opens the report: every open is an event, with no account behind it.
+    shared = reverse("tracker:shared_report", args=[world.a.share_tokens["valid link"]])
+    try_path("anonymous", "GET", shared, None, "GET shared_report [valid link] as anonymous", write=False)
 
     # Every URL of the project is either a path above, a chart image, an account page, or a non-child page
     # with no write (lists, what's new, caseload, home: their reads are of the person's own lists).

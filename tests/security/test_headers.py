@@ -141,10 +141,13 @@ def test_every_page_kind_carries_the_security_headers(monkeypatch, figure):
     assert findings == [], "\n".join(findings)
 
 
-def test_deploy_checks_are_clean_under_production_settings(figure):
+def test_deploy_checks_are_clean_under_production_settings(figure, tmp_path):
     env = _production_env(
         DJANGO_SECRET_KEY="x7#kq9!vz2@pl5$mw8^nb3&hr6*tj4(yc1)ud0-fs_ge+ai=ox{lw}ek[qm]",
         DJANGO_ALLOWED_HOSTS="tracker.example.org",
+        # A production server sends its email and has its backup directory (tracker/checks.py).
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        BACKUP_DIR=str(tmp_path),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -10,8 +10,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tracker.models import Role
+from tracker.reports import services as report_services
 
-from ..factories import activity, goal, invitation, note, observation
+from ..factories import activity, goal, invitation, note, observation, report
 
 ROLES = ["guardian", "therapist", "viewer", "outsider", "anonymous"]
 
@@ -53,6 +54,8 @@ EXPECTED = {
         post={"guardian": 200, "therapist": 200, "viewer": 403},
     ),
     "withdraw": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 400, "viewer": 403}),
+    # The observation is the guardian's, just recorded: they undo it; a therapist is told it is not theirs.
+    "undo": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     # Only a therapist marks a skill that is no longer seen as reviewed (here none is: a message, back to the page).
     "loss_review": _row(get=_POST_ONLY, post={"guardian": 403, "therapist": 302, "viewer": 403}),
     # Confirming earlier skills records observations: guardians and therapists (an empty form comes back).
@@ -116,6 +119,17 @@ EXPECTED = {
     "practise": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     "practice_undo": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 302, "viewer": 403}),
     "chart_adherence": _row(get=_same(200), post=_same(405)),
+    # Reports (issue 16): guardians and therapists read and make them (an empty form comes back, 400); only the
+    # family shares a report by link, revokes any link and lets therapists share (here they may not).
+    "report_list": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    "report_create": _row(
+        get={"guardian": 200, "therapist": 200, "viewer": 403},
+        post={"guardian": 200, "therapist": 200, "viewer": 403},
+    ),
+    "report_pdf": _row(get={"guardian": 200, "therapist": 200, "viewer": 403}, post=_same(405)),
+    "share_create": _row(get=_POST_ONLY, post={"guardian": 400, "therapist": 403, "viewer": 403}),
+    "share_revoke": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
+    "share_consent": _row(get=_POST_ONLY, post={"guardian": 302, "therapist": 403, "viewer": 403}),
 }
 
 
@@ -165,7 +179,7 @@ def _kwargs(name, child, team):
         kwargs["skill_slug"] = "gm-walks-alone"
     if name.startswith("note_") and name not in {"note_list", "note_create"}:
         kwargs["note_id"] = note(child, team["pt"], visibility="family").pk
-    if name in {"correct", "withdraw"}:
+    if name in {"correct", "withdraw", "undo"}:
         kwargs["observation_id"] = observation(child, team["guardian"]).pk
     if name in {"goal_detail", "goal_edit", "goal_review"}:
         kwargs["goal_id"] = goal(child, team["pt"]).pk
@@ -177,6 +191,13 @@ def _kwargs(name, child, team):
         kwargs["skill_slug"] = "gm-walks-alone"
     if name in {"activity_edit", "activity_end", "practise", "practice_undo"}:
         kwargs["activity_id"] = activity(child, team["ot"]).pk
+    if name in {"report_pdf", "share_create"}:
+        kwargs["report_id"] = report(child, team["guardian"]).pk
+    if name == "share_revoke":
+        shared = report(child, team["guardian"])
+        kwargs["share_id"] = report_services.share_report(
+            report=shared, by=team["guardian"], days=14, with_passcode=False
+        )[0].pk
     return kwargs
 
 

@@ -78,7 +78,7 @@ def test_shows_another_therapists_new_note(login, child, ot, pt):
 
 def test_names_the_child_author_and_discipline(login, child, ot, pt):
     note(child, ot, kind="session", body="Hand skills")
-    assert "Maya: session note (soap) by Olga OT (OT)" in _text(login(pt).get(URL))
+    assert "Maya: Session note (SOAP) by Olga OT (OT)" in _text(login(pt).get(URL))
 
 
 def test_links_to_the_note(login, child, ot, pt):

@@ -54,7 +54,7 @@ def test_viewer_gets_the_png_at_the_charts_size(login, viewer, child):
     response = login(viewer).get(_milestones(child))
     assert response["Content-Type"] == "image/png"
     chart = chart_data.milestone_chart(child, Domain.objects.get(slug="gross-motor"), on=timezone.localdate())
-    assert png_size(response.content) == (800, chart.height_px)
+    assert png_size(response.content) == (400, chart.height_px)
 
 
 def test_svg_is_served_as_svg_with_text_and_no_script(login, guardian, child):
@@ -80,7 +80,7 @@ def test_every_chart_kind_renders(login, pt, child):
         _url("chart_skill", child, "gm-walks-alone"),
         _url("chart_goals", child),
     ):
-        assert png_size(client.get(url).content)[0] == 800, url
+        assert png_size(client.get(url).content)[0] == 400, url
 
 
 def test_unknown_format_is_404(login, guardian, child):

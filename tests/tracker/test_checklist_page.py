@@ -30,15 +30,17 @@ def _url(child, domain: str = "gross-motor") -> str:
 
 
 def _groups(response) -> dict[str, list[str]]:
-    """Each group's key on the page, with the slugs of its skills in order."""
+    """Each group's key on the page, with the slugs of its skills in order (empty groups are hidden)."""
     sections = re.findall(
-        r'<section[^>]*aria-labelledby="group-(\w+)">(.*?)</section>', response.content.decode(), re.S
+        r'<section(?![^>]*hidden)[^>]*aria-labelledby="group-(\w+)">(.*?)</section>', response.content.decode(), re.S
     )
     return {key: re.findall(r'<li[^>]*id="skill-([\w-]+)"', body) for key, body in sections}
 
 
 def _headings(response) -> list[str]:
-    found = re.findall(r'<h2[^>]*id="group-\w+">(.*?)<span', response.content.decode(), re.S)
+    found = re.findall(
+        r'<section(?![^>]*hidden)[^>]*>\s*<h2[^>]*id="group-\w+">(.*?)<span', response.content.decode(), re.S
+    )
     return [html.unescape(heading).strip() for heading in found]
 
 
@@ -183,7 +185,14 @@ def test_unrecorded_row_says_so(page):
 def test_row_shows_the_age_window_in_words_and_its_source(page):
     row = _row(page, "gm-walks-alone")
     assert "Almost all children (99 %) by 17.6 months; half by 12 months." in row
-    assert "Source WHO MGRS 2006 — Abstract (p. 86)" in row
+    assert "Source: WHO MGRS 2006 — Abstract (p. 86)" in row
+
+
+def test_row_keeps_its_citation_one_tap_away(page):
+    found = re.search(r'<li[^>]*id="skill-gm-walks-alone">.*?</li>', page.content.decode(), re.S).group(0)
+    assert re.search(
+        r"<details[^>]*><summary>About this skill</summary>.*Source: WHO MGRS 2006.*</details>", found, re.S
+    )
 
 
 def test_row_of_a_cdc_skill_says_3_in_4_children(page):

@@ -249,7 +249,7 @@ def test_a_review_cannot_be_before_the_goal_was_set(login, pt, child):
     walking = goal(child, pt)
     response = login(pt).post(_url("goal_review", child, walking.pk), {"reviewed_on": "2026-02-01", "level": "0"})
     assertFormError(
-        response.context["form"], "reviewed_on", "The review date cannot be before the goal was set (01 Mar 2026)."
+        response.context["form"], "reviewed_on", "The review date cannot be before the goal was set (1 Mar 2026)."
     )
 
 

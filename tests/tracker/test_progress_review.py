@@ -1,5 +1,6 @@
 """The progress review page: every chart over a chosen period, with the numbers, printable."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -61,6 +62,25 @@ def test_all_four_chart_kinds_with_the_period(login, pt, child, history):
     assertContains(response, "/charts/milestones/gross-motor.png?to=2026-02-28")
     assertContains(response, f"/charts/skills/gm-stands-alone.png?{period}")
     assertContains(response, f"/charts/goals.png?{period}")
+
+
+def test_charts_are_embedded_as_svg_and_downloaded_as_png(login, pt, child, history):
+    response = login(pt).get(_url(child, "?from=2025-12-01&to=2026-02-28"))
+    period = "from=2025-12-01&amp;to=2026-02-28"
+    page = response.content.decode()
+    images = re.findall(r'<img class="chart-img" src="([^"]+)"', page)
+    assert images and all(".svg?" in src for src in images)
+    assertContains(response, f'href="/children/{child.public_id}/charts/goals.png?{period}" download>')
+    assertContains(response, "/charts/milestones/gross-motor.svg?to=2026-02-28&amp;all=1")
+
+
+def test_every_scrollable_table_can_be_reached_by_keyboard(login, pt, child, history):
+    """axe's scrollable-region-focusable (serious) found 3 wrappers on this page without it (issue 14)."""
+    page = login(pt).get(_url(child, "?from=2025-12-01&to=2026-02-28")).content.decode()
+    wrappers = re.findall(r'<div class="table-responsive"[^>]*>', page)
+    assert len(wrappers) >= 3
+    for wrapper in wrappers:
+        assert 'tabindex="0"' in wrapper and 'role="region"' in wrapper and 'aria-label="' in wrapper, wrapper
 
 
 def test_only_skills_observed_in_the_period_get_a_history_chart(login, pt, child, history):

@@ -239,6 +239,37 @@ def test_a_practice_tap_makes_the_same_queries_however_much_practice(
     assert response.status_code == 302
 
 
+# A checklist tap with htmx (issue 14): 3 (session, user, membership) + the skill, the area's skills and their
+# current observations before the save; the save (savepoint, data version, current mark, the check for a current
+# one, insert, audit event, release); the area's skills and current observations after it: 15 at most.
+CHECKLIST_TAP_QUERIES = 15
+# Its undo: 3 + the observation, the check that it is the person's own and recent, the area before; the
+# withdrawal (savepoint, data version, the observation again, its update, the current mark moved in two
+# statements, audit event, release); the area after it.
+CHECKLIST_UNDO_QUERIES = 18
+
+
+@pytest.mark.parametrize("size", ["empty_child", "busy_child"])
+def test_a_checklist_tap_and_its_undo_make_the_same_queries_however_much_history(
+    request, login, pt, size, django_assert_max_num_queries
+):
+    child = request.getfixturevalue(size)
+    client = login(pt)
+    with django_assert_max_num_queries(CHECKLIST_TAP_QUERIES):
+        response = client.post(
+            reverse("tracker:record", args=[child.public_id, "gm-walks-alone"]),
+            {"status": "achieved"},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    tapped = Observation.objects.get(child=child, skill__slug="gm-walks-alone", is_current=True)
+    with django_assert_max_num_queries(CHECKLIST_UNDO_QUERIES):
+        response = client.post(
+            reverse("tracker:undo", args=[child.public_id, tapped.pk]), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+
+
 def test_the_large_sizes_are_what_they_claim(busy_child):
     assert Observation.objects.filter(child=busy_child).count() == 120
 

@@ -14,7 +14,10 @@ from datetime import date, timedelta
 from . import base
 
 HARD, DIDNT_MANAGE = "hard", "didnt_manage"
-LEGEND_CHARS = 22
+LEGEND_CHARS = 40  # an activity's name in the legend, which has the figure's width to itself
+SUBTITLE = "Practice logged as a share of the plan, by week (Monday's date)"
+PLOT_PX, AXIS_PX, LEFT_PX, RIGHT_PX = 150, 44, 62, 14
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++")
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,23 @@ class AdherenceChart:
     on: date
 
     width_px = base.WIDTH_PX
-    height_px = 320
     title = "Home practice"
+
+    @property
+    def keys(self) -> list[base.Key]:
+        """One legend entry per activity: its colour and its hatching."""
+        keys = []
+        for index, row in enumerate(self.rows):
+            colour = base.SERIES_COLOURS[index % len(base.SERIES_COLOURS)]
+            style = (("facecolor", colour), ("edgecolor", "black"), ("hatch", HATCHES[index % 7]), ("linewidth", 0.6))
+            keys.append(base.Key(f"{row.name} {base.shorten(row.label, LEGEND_CHARS)}", "patch", style))
+        return keys
+
+    @property
+    def height_px(self) -> int:
+        if not self.rows:
+            return base.HEIGHT_PX
+        return base.header_px(SUBTITLE) + PLOT_PX + AXIS_PX + base.legend_px(self.keys)
 
     @property
     def line(self) -> str:
@@ -144,17 +162,16 @@ def render(chart: AdherenceChart, fmt: str) -> bytes:
         message = "No home activities in these weeks."
         return base.to_bytes(base.message_figure(chart.title, message, chart.width_px, chart.height_px), fmt)
     figure = base.new_figure(chart.width_px, chart.height_px)
-    base.title(figure, chart.title, "Practice logged as a share of the plan, by week (Monday's date)")
-    right = 230
-    axes = base.add_axes(figure, left=70, right=right, top=66, bottom=50)
+    base.title(figure, chart.title, SUBTITLE)
+    bottom = AXIS_PX + base.legend_px(chart.keys)
+    axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=base.header_px(SUBTITLE), bottom=bottom)
     count = len(chart.rows)
     width = 0.8 / count
-    keys = []
     top = 1.0
     for index, row in enumerate(chart.rows):
         colour = base.SERIES_COLOURS[index % len(base.SERIES_COLOURS)]
         # Hatching as well as colour, so the activities stay apart in greyscale and for every colour vision.
-        hatch = ("", "//", "..", "xx", "\\\\", "oo", "++")[index % 7]
+        hatch = HATCHES[index % 7]
         xs, heights = [], []
         for position, cell in enumerate(row.cells):
             if cell.share is None:
@@ -163,15 +180,18 @@ def render(chart: AdherenceChart, fmt: str) -> bytes:
             heights.append(cell.share * 100)
             top = max(top, cell.share)
         axes.bar(xs, heights, width=width * 0.9, color=colour, edgecolor="black", linewidth=0.6, hatch=hatch)
-        style = (("facecolor", colour), ("edgecolor", "black"), ("hatch", hatch), ("linewidth", 0.6))
-        keys.append(base.Key(f"{row.name} {base.shorten(row.label, LEGEND_CHARS)}", "patch", style))
     axes.axhline(100, color=base.MUTED, linewidth=1.2, linestyle="--")
     axes.set_ylim(0, max(110, math.ceil(top * 100 / 25) * 25 + 10))
     axes.set_ylabel("% of plan")
     axes.set_xlim(-0.6, len(chart.weeks) - 0.4)
-    axes.set_xticks(range(len(chart.weeks)), [f"{monday:%d %b}" for monday in chart.weeks], fontsize=11)
-    axes.set_xlabel("week starting")
+    # Every other week named: eight dates side by side do not fit across a phone-width chart.
+    names = [
+        f"{monday.day} {monday:%b}" if (len(chart.weeks) - 1 - i) % 2 == 0 else ""
+        for i, monday in enumerate(chart.weeks)
+    ]
+    axes.set_xticks(range(len(chart.weeks)), names)
+    axes.set_xlabel("week starting", labelpad=2)
     axes.grid(True, axis="y")
     axes.set_axisbelow(True)
-    base.legend_column(figure, keys, left_px=chart.width_px - right + 16, top_px=76)
+    base.legend_row(figure, chart.keys)
     return base.to_bytes(figure, fmt)

@@ -2,6 +2,14 @@
 
 Also the plain inputs the chart modules take (a child's birth facts, skills
 with their age windows, observations), so they never see a model.
+
+Phone first (issue 14): every chart is drawn 400 px wide (4 inches, a
+288-unit SVG viewBox) with no text under FONT_PT, and a page shows it at the
+width of its column, up to 30rem. On a 360 px phone the column is about
+328 px, so 10 pt text comes out at 10 × 328 / 288 ≈ 11.4 CSS px, and on a
+desktop at 480 px, 16.7 px. The 800 px charts of before, shrunk onto the same
+phone, showed their 12 pt labels at about 5–6 px. A chart too tall for one
+screen (a milestone chart with every skill) grows downwards, never narrower.
 """
 
 import io
@@ -32,13 +40,13 @@ matplotlib.rcParams.update(
         # Stable element ids: the same chart gives the same bytes.
         "svg.hashsalt": "skills-tracker",
         "font.family": ["DejaVu Sans"],
-        # Big enough to read when an 800 px wide chart is shrunk onto a 360 px phone screen.
-        "font.size": 13,
-        "axes.titlesize": 14,
-        "axes.labelsize": 13,
-        "xtick.labelsize": 12,
-        "ytick.labelsize": 12,
-        "legend.fontsize": 12,
+        # At least 11 CSS px on a 360 px phone (see the module docstring): nothing smaller than FONT_PT.
+        "font.size": 10,
+        "axes.titlesize": 10,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "axes.edgecolor": "#444444",
@@ -64,8 +72,12 @@ SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MUTED = "#555555"
 
 DPI = 100
-WIDTH_PX = 800
-HEIGHT_PX = 400
+WIDTH_PX = 400
+HEIGHT_PX = 300
+FONT_PT = 10  # the smallest text on any chart: 11.4 CSS px when the chart fills a 360 px phone's column
+TITLE_PT = 11
+LINE_PX = 17  # one line of FONT_PT text with its leading, in figure pixels
+TITLE_PX = 30  # from the top of the figure to below the title
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -193,13 +205,33 @@ def add_axes(figure: Figure, *, left: int, right: int, top: int, bottom: int):
     )
 
 
+SUBTITLE_CHARS = 52  # characters of FONT_PT text in a line across the 400 px figure
+
+
+def subtitle_lines(subtitle: str) -> str:
+    """The subtitle as drawn: wrapped onto at most two lines."""
+    return wrap(subtitle, SUBTITLE_CHARS) if subtitle else ""
+
+
+def header_px(subtitle: str = "") -> int:
+    """The height the title and its subtitle take at the top of a figure, in pixels."""
+    lines = subtitle_lines(subtitle).count("\n") + 1 if subtitle else 0
+    return TITLE_PX + LINE_PX * lines
+
+
 def title(figure: Figure, text: str, subtitle: str = "") -> None:
-    figure.text(0.012, 1 - 10 / figure.bbox.height, text, ha="left", va="top", fontsize=14, fontweight="bold")
+    """The title (shortened to fit the width) and a muted subtitle of up to two lines below it."""
+    height = figure.bbox.height
+    heading = shorten(text, 44)
+    figure.text(0.025, 1 - 8 / height, heading, ha="left", va="top", fontsize=TITLE_PT, fontweight="bold")
     if subtitle:
-        figure.text(0.012, 1 - 32 / figure.bbox.height, subtitle, ha="left", va="top", fontsize=12, color=MUTED)
+        lines = subtitle_lines(subtitle)
+        figure.text(0.025, 1 - 28 / height, lines, ha="left", va="top", fontsize=FONT_PT, color=MUTED, linespacing=1.2)
 
 
-def row_labels(axes, labels, *, positions=None, fontsize: float = 11, pad: float = 0.012, grid: bool = False) -> None:
+def row_labels(
+    axes, labels, *, positions=None, fontsize: float = FONT_PT, pad: float = 0.012, grid: bool = False
+) -> None:
     """Category names left of the axes, at `positions` (rows 0, 1, 2… by default), as plain texts.
 
     Instead of tick labels: matplotlib builds each Tick from several artists
@@ -223,10 +255,10 @@ class Key:
     style: tuple = ()
 
 
-CHAR_PX = 9.0  # average width of a character at the legend's 12 pt, to space the entries
-
-
-SWATCH_PX, GAP_PX, SPACING_PX = 28, 8, 30
+CHAR_PX = 7.2  # average width of a character at FONT_PT (DejaVu Sans), to space the legend's entries
+SWATCH_PX, GAP_PX, SPACING_PX = 22, 6, 16
+LEGEND_ROW_PX = 20
+LEGEND_MARGIN_PX = 10  # left and right of the legend's rows
 
 
 def _key(figure: Figure, key: Key, x: float, y: float, fontsize: float) -> None:
@@ -249,32 +281,57 @@ def _key(figure: Figure, key: Key, x: float, y: float, fontsize: float) -> None:
     figure.text((x + SWATCH_PX + GAP_PX) / width, yf, key.label, va="center", ha="left", fontsize=fontsize)
 
 
-def legend_row(figure: Figure, keys, *, y_px: float = 16) -> None:
-    """A one-row legend centred near the bottom, drawn as a few plain shapes and texts.
+def _entry_px(key: Key) -> float:
+    return SWATCH_PX + GAP_PX + CHAR_PX * len(key.label)
 
-    matplotlib's Legend lays itself out with offset boxes, which cost about as
-    much as drawing the rest of a simple chart.
+
+def legend_layout(keys, width_px: float = WIDTH_PX) -> list[list[Key]]:
+    """The legend's entries in rows that fit across `width_px`, in order (a long entry gets a row of its own)."""
+    rows: list[list[Key]] = []
+    room = width_px - 2 * LEGEND_MARGIN_PX
+    used = room + 1.0
+    for key in keys:
+        needed = _entry_px(key) + (SPACING_PX if rows and rows[-1] else 0)
+        if used + needed > room:
+            rows.append([key])
+            used = _entry_px(key)
+        else:
+            rows[-1].append(key)
+            used += needed
+    return rows
+
+
+def legend_px(keys, width_px: float = WIDTH_PX) -> int:
+    """The height the legend of `keys` takes at the bottom of a figure `width_px` wide."""
+    return LEGEND_ROW_PX * len(legend_layout(keys, width_px))
+
+
+def legend_row(figure: Figure, keys, *, y_px: float = 12) -> None:
+    """The legend at the bottom, left-aligned, wrapped onto as many rows as it needs; the last row `y_px` up.
+
+    Drawn as a few plain shapes and texts: matplotlib's Legend lays itself out
+    with offset boxes, which cost about as much as drawing the rest of a
+    simple chart. Reserve `legend_px(keys)` at the bottom for it.
     """
     width = figure.get_size_inches()[0] * DPI
-    widths = [SWATCH_PX + GAP_PX + CHAR_PX * len(key.label) for key in keys]
-    x = (width - sum(widths) - SPACING_PX * (len(keys) - 1)) / 2
-    for key, entry_width in zip(keys, widths, strict=True):
-        _key(figure, key, x, y_px, 12)
-        x += entry_width + SPACING_PX
+    rows = legend_layout(keys, width)
+    for number, row in enumerate(rows):
+        x = LEGEND_MARGIN_PX
+        y = y_px + LEGEND_ROW_PX * (len(rows) - 1 - number)
+        for key in row:
+            _key(figure, key, x, y, FONT_PT)
+            x += _entry_px(key) + SPACING_PX
 
 
-def legend_column(figure: Figure, keys, *, left_px: float, top_px: float, fontsize: float = 11) -> None:
-    """A legend as a column of entries, the first `top_px` from the top (see `legend_row`)."""
-    height = figure.get_size_inches()[1] * DPI
-    for row, key in enumerate(keys):
-        _key(figure, key, left_px, height - top_px - row * 24, fontsize)
+MESSAGE_CHARS = 46
 
 
 def message_figure(heading: str, message: str, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> Figure:
-    """A chart with nothing to plot says so in words."""
+    """A chart with nothing to plot says so in words (wrapped to the width), in a short figure."""
     figure = new_figure(width_px, height_px)
     title(figure, heading)
-    figure.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color=MUTED)
+    text = "\n".join(wrap(line, MESSAGE_CHARS, lines=3) for line in message.splitlines())
+    figure.text(0.5, 0.45, text, ha="center", va="center", fontsize=11, color=MUTED, linespacing=1.3)
     return figure
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.template.defaultfilters import pluralize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
 from .. import gas
@@ -18,7 +19,9 @@ from . import base
 
 LEVELS = (-2, -1, 0, 1, 2)
 LEVEL_LABELS = {-2: "−2", -1: "−1", 0: "0", 1: "+1", 2: "+2"}
-LEGEND_CHARS = 18
+LEGEND_CHARS = 40  # a goal's name in the legend, which has the figure's width to itself
+LEVELS_PX, GAP_PX, T_PX, AXIS_PX = 130, 16, 90, 44  # the two panels, top to bottom, and the date axis
+LEFT_PX, RIGHT_PX = 62, 14
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,33 @@ class GoalChart:
     goal_count: int = field(default=0)
 
     width_px = base.WIDTH_PX
-    height_px = base.HEIGHT_PX
     title = "Goal attainment (GAS)"
+
+    @property
+    def subtitle(self) -> str:
+        if not self.t_scores:
+            return ""
+        return f"Latest overall T-score {self.t_scores[-1].t:.1f} (50 = every goal at its expected outcome)"
+
+    @property
+    def keys(self) -> list[base.Key]:
+        """The legend: one entry per goal with levels in the period, then the baseline's open marker."""
+        keys = []
+        for index, line in enumerate(self.lines):
+            if not line.points:
+                continue
+            colour = base.SERIES_COLOURS[index % len(base.SERIES_COLOURS)]
+            marker = base.SERIES_MARKERS[index % len(base.SERIES_MARKERS)]
+            label = f"{line.name} {base.shorten(line.label, LEGEND_CHARS)}"
+            keys.append(base.Key(label, "line", (("color", colour), ("marker", marker), ("markersize", 7))))
+        baseline = (("marker", "o"), ("markerfacecolor", "white"), ("markeredgecolor", "black"), ("markersize", 7))
+        return [*keys, base.Key("baseline", "marker", baseline)]
+
+    @property
+    def height_px(self) -> int:
+        if not self.t_scores:
+            return base.HEIGHT_PX
+        return base.header_px(self.subtitle) + LEVELS_PX + GAP_PX + T_PX + AXIS_PX + base.legend_px(self.keys)
 
     @property
     def line(self) -> str:
@@ -97,7 +125,9 @@ class GoalChart:
         if not self.goal_count:
             return f"{self.title}: no goals set yet."
         if not self.t_scores:
-            return f"{self.title}: {self.goal_count} goals, no levels recorded in this period."
+            return (
+                f"{self.title}: {self.goal_count} goal{pluralize(self.goal_count)}, no levels recorded in this period."
+            )
         latest = ", ".join(f"{line.name} {line.latest.level_label}" for line in self.lines if line.latest)
         return (
             f"{self.title}: latest levels {latest}; overall T-score {self.t_scores[0].t:.1f} on "
@@ -153,19 +183,25 @@ def data(goals: Sequence[GoalInput], *, on: date, start: date | None = None) -> 
     )
 
 
+def x_range_of(chart: GoalChart) -> tuple[date, date]:
+    """The dates the chart spans: a week either side of its first level (or period start) and its day."""
+    first = chart.start or min(point.on for line in chart.lines for point in line.points)
+    return first - timedelta(days=7), chart.on + timedelta(days=7)
+
+
 def render(chart: GoalChart, fmt: str) -> bytes:
     if not chart.goal_count:
-        return base.to_bytes(base.message_figure(chart.title, "No goals set yet."), fmt)
+        return base.to_bytes(base.message_figure(chart.title, "No goals set yet.", height_px=chart.height_px), fmt)
     if not chart.t_scores:
-        return base.to_bytes(base.message_figure(chart.title, "No goal levels recorded yet."), fmt)
+        message = "No goal levels recorded yet."
+        return base.to_bytes(base.message_figure(chart.title, message, height_px=chart.height_px), fmt)
     figure = base.new_figure(chart.width_px, chart.height_px)
-    subtitle = f"Latest overall T-score {chart.t_scores[-1].t:.1f} (50 = every goal at its expected outcome)"
-    base.title(figure, chart.title, subtitle)
-    left, right = 90, 250
-    level_axes = base.add_axes(figure, left=left, right=right, top=66, bottom=190)
-    t_axes = base.add_axes(figure, left=left, right=right, top=236, bottom=56)
+    base.title(figure, chart.title, chart.subtitle)
+    top = base.header_px(chart.subtitle)
+    bottom = AXIS_PX + base.legend_px(chart.keys)
+    level_axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=top, bottom=bottom + T_PX + GAP_PX)
+    t_axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=top + LEVELS_PX + GAP_PX, bottom=bottom)
 
-    keys = []
     for index, line in enumerate(chart.lines):
         if not line.points:
             continue
@@ -173,7 +209,7 @@ def render(chart: GoalChart, fmt: str) -> bytes:
         marker = base.SERIES_MARKERS[index % len(base.SERIES_MARKERS)]
         days = [point.on for point in line.points]
         levels = [point.level for point in line.points]
-        level_axes.plot(days, levels, color=colour, marker=marker, markersize=8, linewidth=2)
+        level_axes.plot(days, levels, color=colour, marker=marker, markersize=7, linewidth=2)
         baselines = [point for point in line.points if point.baseline]
         if baselines:
             level_axes.plot(
@@ -181,20 +217,15 @@ def render(chart: GoalChart, fmt: str) -> bytes:
                 [point.level for point in baselines],
                 linestyle="none",
                 marker=marker,
-                markersize=8,
+                markersize=7,
                 markerfacecolor="white",
                 markeredgecolor=colour,
             )
-        label = f"{line.name} {base.shorten(line.label, LEGEND_CHARS)}"
-        style = (("color", colour), ("marker", marker), ("markersize", 8), ("linewidth", 2))
-        keys.append(base.Key(label, "line", style))
-    base.row_labels(level_axes, [LEVEL_LABELS[level] for level in LEVELS], positions=LEVELS, fontsize=12, grid=True)
+    base.row_labels(level_axes, [LEVEL_LABELS[level] for level in LEVELS], positions=LEVELS, grid=True)
     level_axes.set_ylim(-2.5, 2.5)
-    level_axes.set_ylabel("GAS level", labelpad=26)  # points: past the level names, which are not tick labels
+    level_axes.set_ylabel("GAS level", labelpad=20)  # points: past the level names, which are not tick labels
     level_axes.axhline(0, color=base.MUTED, linewidth=1)
-    baseline = (("marker", "o"), ("markerfacecolor", "white"), ("markeredgecolor", "black"), ("markersize", 8))
-    keys.append(base.Key("baseline", "marker", baseline))
-    base.legend_column(figure, keys, left_px=800 - right + 16, top_px=76)
+    base.legend_row(figure, chart.keys)
 
     days = [point.on for point in chart.t_scores]
     scores = [point.t for point in chart.t_scores]
@@ -204,17 +235,20 @@ def render(chart: GoalChart, fmt: str) -> bytes:
     t_axes.axhline(50, color=base.MUTED, linewidth=1, linestyle="--")
     t_axes.set_ylim(min(30.0, min(scores) - 5), max(70.0, max(scores) + 5))
     t_axes.set_ylabel("T-score")
-    t_axes.set_xlabel("review date")
+    first_day, last_day = x_range_of(chart)
+    years = f"{first_day.year}" if first_day.year == last_day.year else f"{first_day.year}–{last_day.year}"
+    t_axes.set_xlabel(f"review date ({years})", labelpad=2)
 
-    first = chart.start or min(point.on for line in chart.lines for point in line.points)
-    x_range = (first - timedelta(days=7), chart.on + timedelta(days=7))
+    x_range = x_range_of(chart)
     # Dates are read off the lower panel; the upper one has no x ticks (each tick costs a few ms).
     level_axes.set_xlim(*x_range)
     level_axes.set_xticks([])
-    locator = AutoDateLocator(maxticks=7)
+    locator = AutoDateLocator(maxticks=5)
     t_axes.set_xlim(*x_range)
     t_axes.xaxis.set_major_locator(locator)
-    t_axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    # No offset text: ConciseDateFormatter put a second "2026-Dec" under the last tick, read as an extra
+    # tick (issue 14). The year is in the axis label instead.
+    t_axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
     t_axes.grid(True)
     t_axes.set_axisbelow(True)
     return base.to_bytes(figure, fmt)

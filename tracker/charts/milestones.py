@@ -14,6 +14,11 @@ applied), an open circle one the family confirmed as achieved before joining
 model's (tracker/status.py), so the chart and the checklist always agree:
 only overdue and no longer seen skills are vermillion and hatched, and say
 so in words, so colour is never the only cue; a skill to check is outlined.
+
+Phone first (issue 14): each skill's name is written above its bar, across
+the chart's whole width, instead of in a column to its left: on a 400 px
+figure a name column would leave the bars no room, and names cut to a dozen
+characters. The status words follow the name ("Walks alone — overdue").
 """
 
 from collections.abc import Collection, Sequence
@@ -25,12 +30,14 @@ from ..status import Standing
 from . import base
 from .base import ACHIEVED, ChildAges, Observed, SkillWindow
 
-ROW_PX = 40
-TOP_PX = 62
-BOTTOM_PX = 96
-LEFT_PX = 270
-RIGHT_PX = 30
-NAME_CHARS = 30
+ROW_PX = 40  # a name above a bar
+AGE_LABEL_PX = 22  # the child's age, above the first row
+BOTTOM_PX = 56  # the age axis: ticks and label, above the legend
+LEFT_PX = 12
+RIGHT_PX = 14
+NAME_CHARS = 54  # a name and its status words on one line of FONT_PT across the figure
+BAR_HEIGHT = 0.36  # of a row: the lower part, below the name
+BAR_OFFSET = 0.2  # the bar's centre below the row's centre; the name sits above it
 RECENT_MONTHS = 6  # achieved this recently still counts as "around the child's age"
 LOOKBACK_MONTHS = 12  # a window that ended longer ago than this is not around the child's age
 
@@ -86,6 +93,7 @@ class MilestoneChart:
     selection: str  # "all" or "around" (the skills around the child's age)
     has_observations: bool
     age_axis_label: str
+    every_row: tuple[MilestoneRow, ...] = ()  # every skill with a window, for the table beside the chart
 
     @property
     def title(self) -> str:
@@ -98,8 +106,36 @@ class MilestoneChart:
         return f"{'corrected age' if self.corrected else 'age'} {self.age:.1f} months"
 
     @property
+    def subtitle(self) -> str:
+        return "" if self.has_observations else "No observations recorded yet for these skills."
+
+    @property
+    def keys(self) -> list[base.Key]:
+        """The legend's entries ("before joining" only when a marker of that kind is drawn)."""
+        marker = (("markersize", 7), ("markerfacecolor", "white"), ("markeredgecolor", "black"))
+        keys = [
+            base.Key("achieved", "patch", (("facecolor", self.colour), ("edgecolor", self.colour))),
+            base.Key("overdue", "patch", OVERDUE_STYLE),
+            base.Key("not yet", "patch", (("facecolor", self.colour + "40"), ("edgecolor", self.colour))),
+            base.Key("first achieved", "marker", (("marker", "D"), *marker)),
+        ]
+        if any(row.estimated for row in self.rows):
+            keys.append(base.Key("before joining", "marker", (("marker", "o"), *marker)))
+        return keys
+
+    @property
+    def top_px(self) -> int:
+        return base.header_px(self.subtitle) + AGE_LABEL_PX
+
+    @property
+    def bottom_px(self) -> int:
+        return BOTTOM_PX + base.legend_px(self.keys)
+
+    @property
     def height_px(self) -> int:
-        return max(base.HEIGHT_PX, TOP_PX + BOTTOM_PX + ROW_PX * len(self.rows))
+        if not self.rows:
+            return base.HEIGHT_PX
+        return self.top_px + self.bottom_px + ROW_PX * len(self.rows)
 
     @property
     def width_px(self) -> int:
@@ -182,7 +218,7 @@ def data(
         )
         for skill in windowed
     ]
-    rows = []
+    every = []
     for skill, (_, _, latest, _), standing in zip(windowed, items, status.standings(items, age), strict=True):
         first = first_achieved.get(skill.key) if latest == ACHIEVED else None
         row = MilestoneRow(
@@ -197,9 +233,9 @@ def data(
             estimated=bool(first and first.estimated),
             window_words=status.window_in_words(skill.norm),
         )
-        if show_all or _around_the_age(row, age, on):
-            rows.append(row)
-    rows.sort(key=lambda row: (row.start, row.end))
+        every.append(row)
+    every.sort(key=lambda row: (row.start, row.end))
+    rows = [row for row in every if show_all or _around_the_age(row, age, on)]
     return MilestoneChart(
         domain=domain,
         colour=colour,
@@ -210,6 +246,7 @@ def data(
         selection="all" if show_all else "around",
         has_observations=bool(_observed_keys(history, rows)),
         age_axis_label=child.age_axis_label,
+        every_row=tuple(every),
     )
 
 
@@ -230,17 +267,33 @@ def _label_alignment(share: float) -> str:
     return "center"
 
 
+def _name_line(row: MilestoneRow) -> str:
+    """The skill's name, with the words that say where the child stands when colour alone would."""
+    if row.concern:
+        words = CONCERN_WORDS[Standing(row.group)]
+    elif row.group == Standing.TO_CHECK:
+        words = "to check"
+    else:
+        return base.shorten(row.name, NAME_CHARS)
+    return f"{base.shorten(row.name, NAME_CHARS - len(words) - 3)} — {words}"
+
+
+def _name_colour(row: MilestoneRow) -> str:
+    if row.concern:
+        return OVERDUE_EDGE
+    return base.MUTED if row.group == Standing.TO_CHECK else "black"
+
+
 def render(chart: MilestoneChart, fmt: str) -> bytes:
     if not chart.rows:
         figure = base.message_figure(chart.title, "No skills with an age window to show.")
         return base.to_bytes(figure, fmt)
     figure = base.new_figure(chart.width_px, chart.height_px)
-    subtitle = "" if chart.has_observations else "No observations recorded yet for these skills."
-    base.title(figure, chart.title, subtitle)
-    axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=TOP_PX, bottom=BOTTOM_PX)
+    base.title(figure, chart.title, chart.subtitle)
+    axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=chart.top_px, bottom=chart.bottom_px)
 
     rows = chart.rows
-    positions = range(len(rows))
+    positions = [i + BAR_OFFSET for i in range(len(rows))]
     starts = [row.start for row in rows]
     widths = [row.end - row.start for row in rows]
     faces, hatches, edges = [], [], []
@@ -261,84 +314,63 @@ def render(chart: MilestoneChart, fmt: str) -> bytes:
             faces.append(chart.colour + "40")  # the domain colour, pale
             hatches.append("")
             edges.append(chart.colour)
-    axes.barh(positions, widths, left=starts, height=0.6, color=faces, edgecolor=edges, hatch=hatches, linewidth=1)
+    axes.barh(
+        positions, widths, left=starts, height=BAR_HEIGHT, color=faces, edgecolor=edges, hatch=hatches, linewidth=1
+    )
 
-    achieved = [(i, row.achieved_at) for i, row in enumerate(rows) if row.achieved_at is not None]
+    achieved = [row.achieved_at for row in rows if row.achieved_at is not None]
     for estimated, marker in ((False, "D"), (True, "o")):
         shown = [
-            (i, row.achieved_at)
+            (i + BAR_OFFSET, row.achieved_at)
             for i, row in enumerate(rows)
             if row.achieved_at is not None and row.estimated == estimated
         ]
         if shown:
             axes.scatter(
                 [at for _, at in shown],
-                [i for i, _ in shown],
+                [y for y, _ in shown],
                 marker=marker,
-                s=64,
+                s=42,
                 color="white",
                 edgecolor="black",
-                linewidth=1.5,
+                linewidth=1.3,
                 linestyle="--" if estimated else "-",
                 zorder=3,
             )
+    # Names above their bars, from the left edge of the plot: as plain texts (see base.row_labels).
+    transform = axes.get_yaxis_transform()  # x in axes fractions, y in data
     for i, row in enumerate(rows):
-        if row.concern:
-            words = CONCERN_WORDS[Standing(row.group)]
-            axes.text(row.end + 0.2, i, words, va="center", ha="left", fontsize=12, color=OVERDUE_EDGE)
-        elif row.group == Standing.TO_CHECK:
-            axes.text(row.end + 0.2, i, "to check", va="center", ha="left", fontsize=12, color=base.MUTED)
-
-    base.row_labels(axes, [base.wrap(row.name, NAME_CHARS) for row in rows])
-    axes.set_ylim(len(rows) - 0.4, -0.9)
-    lowest = min([0.0, chart.age, *(at for _, at in achieved)])
-    highest = max([chart.age, *(row.end for row in rows), *(at for _, at in achieved)])
-    labelled = any(row.concern or row.group == Standing.TO_CHECK for row in rows)
-    left, right = lowest - 0.5, highest + (4 if labelled else 1)
+        axes.text(
+            0.005,
+            i - 0.04,
+            _name_line(row),
+            transform=transform,
+            ha="left",
+            va="bottom",
+            fontsize=base.FONT_PT,
+            color=_name_colour(row),
+            zorder=5,
+        )
+    axes.set_yticks([])
+    axes.set_ylim(len(rows) - 0.5, -0.5)
+    lowest = min([0.0, chart.age, *achieved])
+    highest = max([chart.age, *(row.end for row in rows), *achieved])
+    left, right = lowest - 0.5, highest + 1
     axes.set_xlim(left, right)
 
-    axes.axvline(chart.age, color="black", linestyle="--", linewidth=1.5, zorder=4)
+    axes.axvline(chart.age, color="black", linestyle="--", linewidth=1.3, zorder=4)
     axes.text(
         chart.age,
-        -0.75,
+        -0.55,
         chart.age_label,
         ha=_label_alignment((chart.age - left) / (right - left)),
         va="bottom",
-        fontsize=12,
-        backgroundcolor="white",
+        fontsize=base.FONT_PT,
         zorder=5,
+        clip_on=False,
     )
-    axes.set_xlabel(chart.age_axis_label)
+    axes.set_xlabel(chart.age_axis_label, labelpad=2)
     axes.grid(axis="x")
     axes.set_axisbelow(True)
-
-    base.legend_row(
-        figure,
-        [
-            base.Key("achieved", "patch", (("facecolor", chart.colour), ("edgecolor", chart.colour))),
-            base.Key("overdue", "patch", OVERDUE_STYLE),
-            base.Key("not yet", "patch", (("facecolor", chart.colour + "40"), ("edgecolor", chart.colour))),
-            base.Key(
-                "first achieved",
-                "marker",
-                (("marker", "D"), ("markersize", 8), ("markerfacecolor", "white"), ("markeredgecolor", "black")),
-            ),
-            *(
-                [
-                    base.Key(
-                        "before joining",
-                        "marker",
-                        (
-                            ("marker", "o"),
-                            ("markersize", 8),
-                            ("markerfacecolor", "white"),
-                            ("markeredgecolor", "black"),
-                        ),
-                    )
-                ]
-                if any(row.estimated for row in rows)
-                else []
-            ),
-        ],
-    )
+    base.legend_row(figure, chart.keys)
     return base.to_bytes(figure, fmt)

@@ -29,6 +29,7 @@ from . import base
 from .base import ACHIEVED, ChildAges, Observed, SkillWindow
 
 MIN_POINTS = 2
+PLOT_PX, AXIS_PX, LEFT_PX, RIGHT_PX = 170, 44, 66, 14
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,37 @@ class ProgressChart:
     switch: tuple[float, float] | None = None
 
     width_px = base.WIDTH_PX
-    height_px = base.HEIGHT_PX
 
     @property
     def title(self) -> str:
         return f"{self.domain}: expected skills achieved"
+
+    @property
+    def subtitle(self) -> str:
+        if not self.enough_data:
+            return ""
+        last = self.points[-1]
+        return f"Achieved of the recorded skills past their window's end: now {last.achieved} of {last.expected}"
+
+    @property
+    def keys(self) -> list[base.Key]:
+        """The legend: the line, and the dashed part, the 24-month switch, goals and notes when drawn."""
+        keys = [base.Key("achieved of expected", "line", (("color", self.colour), ("linewidth", 2.5)))]
+        if any(point.estimated for point in self.points):
+            dashed = (("color", self.colour), ("linewidth", 2.5), ("linestyle", "--"))
+            keys.append(base.Key("before joining (estimated)", "line", dashed))
+        if self.switch is not None:
+            keys.append(base.Key("24 months: actual age from here", "line", (("color", "black"), ("linestyle", ":"))))
+        for marked, marker, label in ((self.goal_ages, "v", "goal set"), (self.note_ages, "^", "note")):
+            if marked:
+                keys.append(base.Key(label, "marker", (("marker", marker), ("color", "black"), ("markersize", 7))))
+        return keys
+
+    @property
+    def height_px(self) -> int:
+        if not self.enough_data:
+            return base.HEIGHT_PX
+        return base.header_px(self.subtitle) + PLOT_PX + AXIS_PX + base.legend_px(self.keys)
 
     @property
     def latest(self) -> ProgressPoint | None:
@@ -238,22 +265,23 @@ def _segments(points: Sequence[ProgressPoint]) -> list[tuple[list[ProgressPoint]
 
 def render(chart: ProgressChart, fmt: str) -> bytes:
     if not chart.has_observations:
-        return base.to_bytes(base.message_figure(chart.title, "No observations recorded yet."), fmt)
+        return base.to_bytes(
+            base.message_figure(chart.title, "No observations recorded yet.", height_px=chart.height_px), fmt
+        )
     if not chart.points:
         message = "No recorded skill's age window has ended yet:\nnothing is expected so far."
-        return base.to_bytes(base.message_figure(chart.title, message), fmt)
+        return base.to_bytes(base.message_figure(chart.title, message, height_px=chart.height_px), fmt)
     if not chart.enough_data:
         last = chart.latest
         message = (
             f"Too little data for a line yet: {last.achieved} of {last.expected} expected\n"
             f"skills achieved at {last.age:.1f} months. The line starts with a second record."
         )
-        return base.to_bytes(base.message_figure(chart.title, message), fmt)
+        return base.to_bytes(base.message_figure(chart.title, message, height_px=chart.height_px), fmt)
     figure = base.new_figure(chart.width_px, chart.height_px)
-    last = chart.points[-1]
-    subtitle = f"Achieved of the recorded skills past their window's end: now {last.achieved} of {last.expected}"
-    base.title(figure, chart.title, subtitle)
-    axes = base.add_axes(figure, left=80, right=40, top=70, bottom=100)
+    base.title(figure, chart.title, chart.subtitle)
+    bottom = AXIS_PX + base.legend_px(chart.keys)
+    axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=base.header_px(chart.subtitle), bottom=bottom)
     for run, estimated in _segments(chart.points):
         run_ages = [point.age for point in run]
         shares = [point.percent for point in run]
@@ -263,30 +291,21 @@ def render(chart: ProgressChart, fmt: str) -> bytes:
         axes.plot(
             run_ages, shares, linestyle="none", marker="o", markersize=5, color=chart.colour, markerfacecolor=face
         )
-    keys = [base.Key("achieved of expected", "line", (("color", chart.colour), ("linewidth", 2.5)))]
-    if any(point.estimated for point in chart.points):
-        keys.append(
-            base.Key(
-                "before joining (estimated)", "line", (("color", chart.colour), ("linewidth", 2.5), ("linestyle", "--"))
-            )
-        )
     if chart.switch is not None:
         axes.axvline(chart.switch[1], color="black", linestyle=":", linewidth=1.5)
-        axes.text(chart.switch[1], 104, " corrected age ends ", ha="right", va="center", fontsize=11, color=base.MUTED)
-        keys.append(base.Key("24 months: actual age from here", "line", (("color", "black"), ("linestyle", ":"))))
+        axes.text(chart.switch[1], 104, "corrected age ends ", ha="right", va="center", color=base.MUTED)
     # Goals along the top, notes along the bottom, so close dates do not hide each other.
-    for marked, marker, height, label in ((chart.goal_ages, "v", 107, "goal set"), (chart.note_ages, "^", -5, "note")):
+    for marked, marker, height in ((chart.goal_ages, "v", 107), (chart.note_ages, "^", -5)):
         if marked:
-            axes.plot(marked, [height] * len(marked), linestyle="none", marker=marker, color="black", markersize=8)
-            keys.append(base.Key(label, "marker", (("marker", marker), ("color", "black"), ("markersize", 8))))
+            axes.plot(marked, [height] * len(marked), linestyle="none", marker=marker, color="black", markersize=7)
     ages_drawn = [point.age for point in chart.points]
     lowest = chart.start_age if chart.start_age is not None else min(0.0, ages_drawn[0])
     axes.set_xlim(lowest - 0.5, chart.age + 0.5)
     axes.set_ylim(-9, 111)
     axes.set_yticks([0, 25, 50, 75, 100])
     axes.set_ylabel("achieved (%)")
-    axes.set_xlabel(chart.age_axis_label)
+    axes.set_xlabel(chart.age_axis_label, labelpad=2)
     axes.grid(True)
     axes.set_axisbelow(True)
-    base.legend_row(figure, keys)
+    base.legend_row(figure, chart.keys)
     return base.to_bytes(figure, fmt)

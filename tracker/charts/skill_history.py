@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.template.defaultfilters import pluralize
+
 from .. import status
 from . import base
 from .base import ChildAges, Observed, SkillWindow
@@ -37,6 +39,9 @@ ASSISTANCE_LABELS = {
     "modified_independent": "mod. independent",
     "independent": "independent",
 }
+STATUS_PX, HELP_PX, PANEL_GAP_PX, AXIS_PX = 80, 150, 30, 44  # panels top to bottom, and the age axis
+LEFT_PX, RIGHT_PX = 142, 14  # "mod. independent" left of the lower panel
+TITLE_CHARS = 44
 WINDOW_COLOUR = base.OKABE_ITO["sky_blue"]
 LINE_COLOUR = base.OKABE_ITO["blue"]
 HELP_COLOUR = base.OKABE_ITO["vermillion"]
@@ -72,7 +77,26 @@ class SkillHistoryChart:
     window_words: str = ""
 
     width_px = base.WIDTH_PX
-    height_px = base.HEIGHT_PX
+
+    @property
+    def keys(self) -> list[base.Key]:
+        """The legend: the age window and the open marker of an estimated date, when drawn."""
+        keys = []
+        if self.window is not None:
+            start, end = self.window
+            label = f"age window {start:g}–{end:g} months"
+            keys.append(base.Key(label, "patch", (("facecolor", WINDOW_COLOUR), ("alpha", 0.25))))
+        if any(point.estimated for point in self.points):
+            style = (("marker", "o"), ("markersize", 7), ("markerfacecolor", "white"), ("markeredgecolor", LINE_COLOUR))
+            keys.append(base.Key("before joining (date estimated)", "marker", style))
+        return keys
+
+    @property
+    def height_px(self) -> int:
+        if not self.points:
+            return base.HEIGHT_PX
+        panels = STATUS_PX + (PANEL_GAP_PX + HELP_PX if self.has_assistance else 0)
+        return base.header_px() + panels + AXIS_PX + base.legend_px(self.keys)
 
     @property
     def title(self) -> str:
@@ -91,8 +115,9 @@ class SkillHistoryChart:
         if not self.points:
             return f"{self.title}: no observations recorded."
         first, last = self.points[0], self.points[-1]
+        count = len(self.points)
         text = (
-            f"{self.title}: {len(self.points)} observations from age {first.age:.1f} to {last.age:.1f} months; "
+            f"{self.title}: {count} observation{pluralize(count)} from age {first.age:.1f} to {last.age:.1f} months; "
             f"latest {last.status_label}"
         )
         if last.assistance:
@@ -134,16 +159,23 @@ def data(
 
 def render(chart: SkillHistoryChart, fmt: str) -> bytes:
     if not chart.points:
-        return base.to_bytes(base.message_figure(chart.title, "No observations of this skill recorded."), fmt)
+        return base.to_bytes(
+            base.message_figure(chart.title, "No observations of this skill recorded.", height_px=chart.height_px), fmt
+        )
     figure = base.new_figure(chart.width_px, chart.height_px)
-    base.title(figure, base.shorten(chart.title, 70))
-    left, right = 200, 30
+    base.title(figure, base.shorten(chart.title, TITLE_CHARS))
+    top = base.header_px() + 14  # room for the panel's own title
+    bottom = AXIS_PX + base.legend_px(chart.keys)
     if chart.has_assistance:
-        status_axes = base.add_axes(figure, left=left, right=right, top=66, bottom=258)
-        help_axes = base.add_axes(figure, left=left, right=right, top=176, bottom=90)
+        status_axes = base.add_axes(
+            figure, left=LEFT_PX, right=RIGHT_PX, top=top, bottom=bottom + HELP_PX + PANEL_GAP_PX
+        )
+        help_axes = base.add_axes(
+            figure, left=LEFT_PX, right=RIGHT_PX, top=top + STATUS_PX + PANEL_GAP_PX - 14, bottom=bottom
+        )
         all_axes = (status_axes, help_axes)
     else:
-        status_axes = base.add_axes(figure, left=left, right=right, top=96, bottom=130)
+        status_axes = base.add_axes(figure, left=LEFT_PX, right=RIGHT_PX, top=top, bottom=bottom)
         help_axes = None
         all_axes = (status_axes,)
 
@@ -166,13 +198,13 @@ def render(chart: SkillHistoryChart, fmt: str) -> bytes:
                 [level for _, level in shown],
                 linestyle="none",
                 marker="o",
-                markersize=8,
+                markersize=7,
                 color=LINE_COLOUR,
                 markerfacecolor="white" if estimated else LINE_COLOUR,
             )
-    base.row_labels(status_axes, [STATUS_LABELS[s] for s in STATUSES], fontsize=12)
+    base.row_labels(status_axes, [STATUS_LABELS[s] for s in STATUSES])
     status_axes.set_ylim(-0.5, len(STATUSES) - 0.5)
-    status_axes.set_title("status", loc="left", fontsize=12, pad=4)
+    status_axes.set_title("status", loc="left", fontsize=base.FONT_PT, pad=3)
 
     if help_axes is not None:
         helped = [(point.age, ASSISTANCE.index(point.assistance)) for point in chart.points if point.assistance]
@@ -181,13 +213,13 @@ def render(chart: SkillHistoryChart, fmt: str) -> bytes:
             [level for _, level in helped],
             color=HELP_COLOUR,
             marker="s",
-            markersize=8,
+            markersize=6,
             linewidth=1.5,
             linestyle=":",
         )
         base.row_labels(help_axes, [ASSISTANCE_LABELS[a] for a in ASSISTANCE])
         help_axes.set_ylim(-0.5, len(ASSISTANCE) - 0.5)
-        help_axes.set_title("level of assistance", loc="left", fontsize=12, pad=4)
+        help_axes.set_title("level of assistance", loc="left", fontsize=base.FONT_PT, pad=3)
         status_axes.tick_params(labelbottom=False)
 
     for axes in all_axes:
@@ -196,16 +228,7 @@ def render(chart: SkillHistoryChart, fmt: str) -> bytes:
         axes.set_xlim(*x_range)
         axes.grid(True)
         axes.set_axisbelow(True)
-    all_axes[-1].set_xlabel(chart.age_axis_label)
-
-    keys = []
-    if chart.window is not None:
-        start, end = chart.window
-        label = f"age window {start:g}–{end:g} months"
-        keys.append(base.Key(label, "patch", (("facecolor", WINDOW_COLOUR), ("alpha", 0.25))))
-    if any(point.estimated for point in chart.points):
-        style = (("marker", "o"), ("markersize", 8), ("markerfacecolor", "white"), ("markeredgecolor", LINE_COLOUR))
-        keys.append(base.Key("before joining (date estimated)", "marker", style))
-    if keys:
-        base.legend_row(figure, keys)
+    all_axes[-1].set_xlabel(chart.age_axis_label, labelpad=2)
+    if chart.keys:
+        base.legend_row(figure, chart.keys)
     return base.to_bytes(figure, fmt)

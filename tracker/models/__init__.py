@@ -7,6 +7,7 @@ from .goals import GasLevel, Goal, GoalReview, GoalStatus
 from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
 from .programme import Activity, ActivityTemplate, HowItWent, PracticeLog
 from .reminders import Channel, ReminderKind, ReminderSettings, ScheduledRun, SentReminder
+from .reports import Paper, Report, ReportKind, ReportScope, ReportShare, ShareConsent
 from .skills import Assistance, Domain, LossReview, Observation, Skill, Source, Status, WindowKind
 
 __all__ = [
@@ -15,6 +16,12 @@ __all__ = [
     "Channel",
     "HowItWent",
     "PracticeLog",
+    "Paper",
+    "Report",
+    "ReportKind",
+    "ReportScope",
+    "ReportShare",
+    "ShareConsent",
     "ReminderKind",
     "ReminderSettings",
     "ScheduledRun",

@@ -22,6 +22,9 @@ class AuditAction(models.TextChoices):
     LEFT = "left", "left"
 
 
+# The object type of a report share link's events: its openings are read back for the family.
+SHARE_OBJECT = "reportshare"
+
 # The events the team timeline shows as "team changes".
 TEAM_CHANGES = [AuditAction.JOINED, AuditAction.LEFT, AuditAction.REMOVED, AuditAction.INVITED]
 
@@ -36,6 +39,10 @@ class AuditEventQuerySet(models.QuerySet):
 
     def delete(self):
         raise TypeError("Audit events are append-only.")
+
+    def share_opens(self, child) -> "AuditEventQuerySet":
+        """The openings of `child`'s report share links, newest first (the family sees who opened what, when)."""
+        return self.filter(child=child, object_type=SHARE_OBJECT, action=AuditAction.VIEWED).order_by("-at", "-id")
 
     def append(self, **values) -> None:
         """Insert one event in one plain INSERT: every field but the id as keywords (attnames), `at` optional.
@@ -103,6 +110,12 @@ class AuditEvent(models.Model):
             # filtering every event of the child without this).
             models.Index(
                 fields=["child", "at"], condition=models.Q(action__in=TEAM_CHANGES), name="audit_team_changes"
+            ),
+            # ...and the reports page the openings of the child's share links.
+            models.Index(
+                fields=["child", "at"],
+                condition=models.Q(object_type=SHARE_OBJECT, action="viewed"),
+                name="audit_share_opens",
             ),
         ]
 

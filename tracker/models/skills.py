@@ -1,13 +1,19 @@
 """The skill catalogue (domains and skills) and what children did with each skill."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .. import status
 from .children import Child, Discipline, Voice
+
+# How long a tap on a checklist can be taken back with one more tap ("Undo").
+UNDO_MINUTES = 15
 
 
 class DomainManager(models.Manager):
@@ -221,6 +227,14 @@ class ObservationQuerySet(models.QuerySet):
         """Each skill's current status: its latest observation in force."""
         return self.filter(is_current=True)
 
+    def undoable_by(self, user) -> "ObservationQuerySet":
+        """What `user` may still undo with one tap: their own observations in force, recorded minutes ago.
+
+        Older ones, or someone else's, are withdrawn from the skill's history with a reason.
+        """
+        since = timezone.now() - timedelta(minutes=UNDO_MINUTES)
+        return self.in_force().filter(recorded_by=user, recorded_at__gte=since)
+
     def with_last_achieved(self) -> "ObservationQuerySet":
         """Annotate `last_achieved_id`: the skill's latest observation in force that said "achieved".
 
@@ -307,7 +321,7 @@ class Observation(models.Model):
         if self.observed_on > timezone.localdate():
             raise ValidationError({"observed_on": "The date observed cannot be in the future."})
         if self.observed_on < self.child.date_of_birth:
-            born = f"{self.child.date_of_birth:%d %b %Y}"
+            born = date_format(self.child.date_of_birth, "j M Y")
             raise ValidationError({"observed_on": f"The date observed cannot be before the birth date ({born})."})
 
     @property

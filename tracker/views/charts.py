@@ -41,7 +41,8 @@ from ..permissions import Action, child_for
 from ..progress_forms import PeriodForm
 
 # Bump when a chart's drawing changes, so browsers and the cache do not keep the old picture.
-CHART_VERSION = 2  # 2: status model (overdue only past WHO/CDC ends; to check; no longer seen), no invented falls
+CHART_VERSION = 3  # 2: status model (overdue only past WHO/CDC ends; to check; no longer seen), no invented falls;
+# 3: phone-first, 400 px wide, names above the milestone bars (issue 14)
 CACHE_SECONDS = 24 * 60 * 60  # the key holds today's date, so an entry is useless after a day anyway
 CACHE_CONTROL = "private, no-cache"
 # matplotlib's SVG styles its shapes with style attributes and a <style> element, which the site's

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import audit, services
-from ..checklist import group_skills, is_lost
+from ..checklist import changed_groups, group_skills, is_lost, recorded_counts
 from ..forms import CustomSkillForm, LossReviewForm, ObservationForm, WithdrawForm
 from ..models import Assistance, AuditAction, Child, Domain, Observation, Skill
 from ..page_cache import child_version, render_page
@@ -20,12 +20,14 @@ from .children import with_loss_reviews
 
 # Every group but "later", which the page only counts: skills for older children.
 SHOWN_GROUPS = [standing for standing in GROUP_ORDER if standing != Standing.LATER]
+# Folded under "Show the N skills": done, skipped, or without an age norm; a parent needs the others first.
+FOLDED_GROUPS = frozenset({Standing.ACHIEVED, Standing.NOT_NEEDED, Standing.TRACKED})
 
 
 def _row_context(child: Child) -> dict:
-    """What every checklist row needs: therapists also pick a level of assistance."""
+    """What every checklist group and row needs: therapists also pick a level of assistance."""
     rates = Action.RATE_ASSISTANCE in child.allowed
-    return {"assistance_levels": Assistance.choices if rates else None}
+    return {"assistance_levels": Assistance.choices if rates else None, "folded_groups": FOLDED_GROUPS}
 
 
 def _skill(child: Child, slug: str) -> Skill:
@@ -48,18 +50,14 @@ def checklist(request: HttpRequest, child_id, domain_slug: str) -> HttpResponse:
         if domain is None:
             raise Http404("No such domain.")
         today = timezone.localdate()
-        skills = (
-            Skill.objects.for_child(child)
-            .filter(domain=domain)
-            .select_related("source")
-            .with_current_observation(child)
-        )
-        groups = group_skills(skills, child.effective_age_in_months(today))
+        skills, groups = _grouped(child, domain)
         return {
             "child": child,
             "domain": domain,
             "domains": domains,
-            "groups": [(key, MEANINGS[key], groups[key]) for key in SHOWN_GROUPS if groups[key]],
+            "groups": _shown(groups),
+            "has_shown": any(groups[key] for key in SHOWN_GROUPS),
+            "counts": recorded_counts(skills),
             "later_count": len(groups[Standing.LATER]),
             "age": child.age_on(today),
             "corrected_age": child.corrected_age_on(today),
@@ -79,10 +77,11 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     skill = _skill(child, skill_slug)
     form = ObservationForm(request.POST or None, child=child, skill=skill)
     if request.method == "POST" and form.is_valid():
-        services.record_observation(observation=form.instance, by=request.user)
+        before = _grouped(child, skill.domain)[1] if request.htmx else None
+        observation = services.record_observation(observation=form.instance, by=request.user)
         if request.htmx:
-            return _row(request, child, skill, saved=True)
-        messages.success(request, f"Saved: {skill.name} — {form.instance.get_status_display()}.")
+            return _moved(request, child, skill, before, saved=observation)
+        messages.success(request, f"Saved: {skill.name} — {observation.get_status_display()}.")
         return redirect(_checklist_url(child, skill))
     if request.method == "POST" and request.htmx:
         return _row(request, child, skill, form=form)
@@ -90,9 +89,70 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     return render(request, "tracker/observation_form.html", {"child": child, "skill": skill, "form": form})
 
 
-def _row(request: HttpRequest, child: Child, skill: Skill, *, saved: bool = False, form=None) -> HttpResponse:
+@login_required
+@require_POST
+def undo(request: HttpRequest, child_id, observation_id: int) -> HttpResponse:
+    """Take back one's own tap of the last few minutes: withdrawn with a set reason, kept in the history."""
+    child = child_for(request.user, child_id, action=Action.RECORD)
+    observation = _observation(child, observation_id)
+    if not Observation.objects.undoable_by(request.user).filter(pk=observation.pk).exists():
+        message = (
+            "Only your own tap of the last few minutes can be undone here. "
+            "To withdraw an older observation, open the skill's history and give a reason."
+        )
+        if request.htmx:
+            return render(request, "tracker/_tap_status.html", {"error": message, "oob": True})
+        messages.error(request, message)
+        return redirect(_checklist_url(child, observation.skill))
+    before = _grouped(child, observation.skill.domain)[1] if request.htmx else None
+    services.withdraw_observation(observation=observation, by=request.user, reason=services.UNDO_REASON)
+    if request.htmx:
+        return _moved(request, child, observation.skill, before, undone=observation)
+    messages.success(request, f"Undone: {observation.skill.name}. It stays in the history, marked as withdrawn.")
+    return redirect(_checklist_url(child, observation.skill))
+
+
+def _grouped(child: Child, domain: Domain) -> tuple[list[Skill], dict[Standing, list]]:
+    """The area's skills with their current observations (two queries), and their groups for today."""
+    skills = list(
+        Skill.objects.for_child(child).filter(domain=domain).select_related("source").with_current_observation(child)
+    )
+    return skills, group_skills(skills, child.effective_age_in_months(timezone.localdate()))
+
+
+def _shown(groups: dict[Standing, list]) -> list[tuple]:
+    """(key, meaning, skills) of every group the page shows, empty ones too: a tap may fill one."""
+    return [(key, MEANINGS[key], groups[key]) for key in SHOWN_GROUPS]
+
+
+def _moved(request: HttpRequest, child: Child, skill: Skill, before: dict, **done) -> HttpResponse:
+    """After a tap or an undo: the groups that changed, the area's counts and the confirmation, out of band."""
+    domain = skill.domain
+    skills, after = _grouped(child, domain)
+    changed = set(changed_groups(before, after, skill))
+    skill = next(s for s in skills if s.pk == skill.pk)
+    context = {
+        "child": child,
+        "domain": domain,
+        "skill": skill,
+        "groups": [group for group in _shown(after) if group[0] in changed],
+        "counts": recorded_counts(skills),
+        "moved_to": MEANINGS[skill.standing].heading,
+        "open_group": skill.standing,
+        "saved_slug": skill.slug,
+        **done,
+        **_row_context(child),
+    }
+    return render(request, "tracker/_checklist_moved.html", context)
+
+
+def _row(request: HttpRequest, child: Child, skill: Skill, *, form) -> HttpResponse:
+    """A row whose tap was refused, with the error, swapped out of band in place of the row on the page.
+
+    Status 200: htmx swaps nothing from an error status, and the person must see why.
+    """
     skill = Skill.objects.with_current_observation(child).select_related("domain", "source").get(pk=skill.pk)
-    context = {"child": child, "skill": skill, "saved": saved, "form": form, **_row_context(child)}
+    context = {"child": child, "skill": skill, "form": form, "row_oob": True, **_row_context(child)}
     return render(request, "tracker/_skill_row.html", context)
 
 

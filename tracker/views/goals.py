@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_safe
 
-from .. import audit, chart_data, programme, services
+from .. import audit, chart_data, gas, programme, services
 from ..models import AuditAction, Child, Goal
 from ..permissions import Action, child_for
 from ..progress_forms import LEVEL_FIELDS, GoalForm, GoalReviewForm
@@ -112,7 +113,8 @@ def goal_review(request: HttpRequest, child_id, goal_id: int) -> HttpResponse:
     form = GoalReviewForm(request.POST or None, goal=goal)
     if request.method == "POST" and form.is_valid():
         review = services.review_goal(review=form.instance, by=request.user)
-        messages.success(request, f"Review saved: level {review.level:+d} on {review.reviewed_on:%d %b %Y}.")
+        when = date_format(review.reviewed_on, "j M Y")
+        messages.success(request, f"Review saved: level {gas.signed(review.level)} on {when}.")
         return _to_detail(child, goal)
     audit.viewed_form(request, child, goal, summary="Opened the goal review form")
     return render(request, "tracker/goal_review_form.html", {"child": child, "goal": goal, "form": form})

@@ -31,7 +31,9 @@ def _src(name: str, args: list, fmt: str, query: dict) -> str:
 
 
 def _sources(name: str, args: list, query: dict) -> dict:
-    return {"src": _src(name, args, "png", query), "svg_src": _src(name, args, "svg", query)}
+    """A chart's addresses: the SVG shown on the page, the PNG to download, and (milestones) every skill."""
+    svg = _src(name, args, "svg", query)
+    return {"src": svg, "png": _src(name, args, "png", query), "all_src": svg + ("&" if "?" in svg else "?") + "all=1"}
 
 
 def _default_period(child: Child, today: date) -> tuple[date, date]:

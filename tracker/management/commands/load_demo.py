@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import programme, services
+from tracker import ages, programme, services
 from tracker.models import (
     Activity,
     ActivityTemplate,
@@ -29,12 +29,19 @@ from tracker.models import (
     Voice,
 )
 
+# The README's demo ages ("Maya, 1 year 8 months"): tests/test_load_demo.py holds the two to each other.
+MAYA_MONTHS, LEO_MONTHS = 20, 7
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login, local only)
 PEOPLE = [
     ("parent@example.org", "Sam Parent", "parent"),
-    ("ot@example.org", "Olivia Hand (OT)", "ot"),
-    ("pt@example.org", "Peter Move (PT)", "pt"),
+    ("ot@example.org", "Olivia Hand", "ot"),
+    ("pt@example.org", "Peter Move", "pt"),
 ]
+
+
+def born_months_ago(today, months: int):
+    """A birthday `months` calendar months and 5 days before `today`: the age reads "N months" for a few days."""
+    return ages.add_months(today, -months) - timedelta(days=5)
 
 
 class Command(BaseCommand):
@@ -55,9 +62,10 @@ class Command(BaseCommand):
 
         today = timezone.localdate()
         demo_children = [
-            # A term toddler, and a baby born at 30 weeks whose corrected age matters.
-            ("Maya", "Demo", today - timedelta(days=20 * 30), None),
-            ("Leo", "Demo", today - timedelta(days=7 * 30), 30 * 7),
+            # A term toddler, and a baby born at 30 weeks whose corrected age matters. Calendar months (and a
+            # few days), so the ages the app shows are the README's, whatever day the demo is loaded on.
+            ("Maya", "Demo", born_months_ago(today, MAYA_MONTHS), None),
+            ("Leo", "Demo", born_months_ago(today, LEO_MONTHS), 30 * 7),
         ]
         for given, family, born, gestational_days in demo_children:
             child, _ = Child.objects.get_or_create(
@@ -153,6 +161,10 @@ class Command(BaseCommand):
                     )
                 ),
             )
+            # Set on its baseline date (the first review's), not on the day the demo is loaded: the goal
+            # markers on the charts and "set on" read `created_at`.
+            set_days_ago = max(days_ago for days_ago, _, _ in reviews)
+            Goal.objects.filter(pk=goal.pk).update(created_at=timezone.now() - timedelta(days=set_days_ago))
             for days_ago, level, comment in reviews:
                 GoalReview.objects.create(
                     goal=goal,
