@@ -5,7 +5,9 @@ device refuses a code from a time step it has already accepted, so a code seen o
 be replayed). Any person may turn it on from their profile. With REQUIRE_2FA_FOR_THERAPISTS (on in
 production settings) a therapist must set it up before any page but these few: a therapist by
 profession from the first page after log-in (`TwoFactorMiddleware`), and anyone who holds a
-therapist's place on a child's team at that child's URLs (`tracker.permissions.child_for`).
+therapist's place on a child's team at that child's URLs (`tracker.permissions.child_for`). A staff
+account (`is_staff`, the staff admin at /staff/) must always have it, whatever the setting: it can
+unlock and deactivate every account.
 
 Once a person has a confirmed device, every session must pass the second step before anything but
 these pages: log-in puts a mark in the session (`PENDING`, set from one query at log-in, so a page
@@ -68,9 +70,14 @@ def has_device(user) -> bool:
     return django_otp.user_has_device(user, confirmed=True)
 
 
+def required_for(user) -> bool:
+    """Whether this person must sign in with a second step: staff always, therapists when the setting says."""
+    return user.is_staff or (settings.REQUIRE_2FA_FOR_THERAPISTS and user.is_therapist)
+
+
 def must_set_up(user) -> bool:
-    """A therapist by profession, when the setting requires it, without a confirmed device."""
-    return settings.REQUIRE_2FA_FOR_THERAPISTS and user.is_therapist and not has_device(user)
+    """Someone who must use two-factor (`required_for`) and has no confirmed device yet."""
+    return required_for(user) and not has_device(user)
 
 
 def passed(request: HttpRequest) -> bool:
@@ -85,7 +92,7 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
 
 
 class TwoFactorMiddleware:
-    """Send a signed-in session that owes a second step to it; a therapist without a device to set one up.
+    """Send a signed-in session that owes a second step to it; a therapist or staff without a device to set one up.
 
     After AuthenticationMiddleware, django-otp's OTPMiddleware and the session timeout.
     """
@@ -98,7 +105,7 @@ class TwoFactorMiddleware:
         if user.is_authenticated:
             if not passed(request):
                 owed = "accounts:two_factor_verify"
-            elif settings.REQUIRE_2FA_FOR_THERAPISTS and user.is_therapist and not user.is_verified():
+            elif required_for(user) and not user.is_verified():
                 # A session from before the device was set up elsewhere owes the second step too.
                 owed = "accounts:two_factor_verify" if has_device(user) else "accounts:two_factor_setup"
             else:
@@ -308,7 +315,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         "codes_left": StaticToken.objects.filter(device__user=request.user).count(),
         "renew_form": PasswordForm(user=request.user),
         "disable_form": PasswordAndCodeForm(user=request.user),
-        "required": settings.REQUIRE_2FA_FOR_THERAPISTS and request.user.is_therapist,
+        "required": required_for(request.user),
     }
     return render(request, "accounts/two_factor.html", context)
 

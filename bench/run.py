@@ -212,6 +212,15 @@ def forget_cached(redis_url: str, prefix: str) -> None:
         client.delete(*keys[start : start + 1000])
 
 
+def drawn_entries(redis_url: str, prefix: str) -> int:
+    """How many pages and charts this run has put in Redis: each one a request that found nothing to serve."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    # The backend's keys are "<KEY_PREFIX>:<version>:<key>"; pages are "page:…" and charts "chart:…".
+    return sum(sum(1 for _ in client.scan_iter(match=f"{prefix}:*:{kind}:*", count=1000)) for kind in ("page", "chart"))
+
+
 def worker_pids(master: int) -> list[int]:
     try:
         return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
@@ -383,6 +392,7 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
         for endpoint in endpoints:
             warm_up(wrk, port, endpoint, sessions[endpoint["who"]], args)
             offset, cold_sent = log_path.stat().st_size, 0
+            entries_before = drawn_entries(args.redis_url, env["BENCH_CACHE_PREFIX"]) if use_redis else None
             runs = {"endpoint": [], "baseline": []}
             for which in interleaving(args.rounds):
                 target = endpoint if which == "endpoint" else baseline
@@ -401,6 +411,8 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
             row["queries"] = probed["queries"].get(endpoint["name"], {}).get("queries")
             row["drawn_queries"] = probed["queries"].get(endpoint["name"], {}).get("drawn_queries")
             row["cold_days"] = len(probed["cold_days"]) if endpoint.get("cold") else None
+            if use_redis and endpoint["method"] == "GET":
+                row["drawn"] = drawn_entries(args.redis_url, env["BENCH_CACHE_PREFIX"]) - entries_before
             rows.append(row)
             log(
                 f"{endpoint['name']:34} {row['rps']:8.1f} req/s (baseline {row['base_rps']:6.1f})  "
@@ -676,6 +688,7 @@ def markdown(result: dict) -> str:
         "when it differs (the page drawn, since each run's cache starts empty).",
         "",
     ]
+    lines += cache_lines(rows)
     render = result["probe"]["render"]
     if render:
         lines += [
@@ -729,6 +742,31 @@ def markdown(result: dict) -> str:
             f"{row['peak_mb']} | {row['rss_before_mb']} | {verdict} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def cache_lines(rows: list[dict]) -> list[str]:
+    """The shared cache's section (Redis runs only): how many of each page's requests were served without drawing."""
+    counted = [row for row in rows if row.get("drawn") is not None]
+    if not counted:
+        return []
+    lines = [
+        "## Pages and charts served from the cache (Redis, django-redis)",
+        "",
+        "Drawn: new page and chart entries in Redis under this run's key prefix during the endpoint's measured "
+        "chunks, each one a request that found nothing in a worker's memory or in Redis. A cached page should "
+        "draw nothing once warmed up; a cold chart draws every request by design.",
+        "",
+        "| page | requests | drawn | served from the cache |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in counted:
+        if row.get("cold"):
+            # Each request asks for a new day; requests still in flight when a chunk ends draw too, uncounted.
+            served = "none, by design"
+        else:
+            served = f"{max(0.0, 1 - row['drawn'] / row['requests']) if row['requests'] else 0.0:.1%}"
+        lines.append(f"| {row['name']} | {row['requests']:,} | {row['drawn']:,} | {served} |")
+    return [*lines, ""]
 
 
 def health_lines(health: dict) -> list[str]:

@@ -67,7 +67,7 @@ def when_ready(server) -> None:
 
     get_resolver().url_patterns  # noqa: B018 (imports every view module, the charts with matplotlib)
     with contextlib.suppress(ImportError):
-        import redis  # noqa: F401  (Django's RedisCache imports it on first use: 0.1 s, once per worker)
+        import django_redis.cache  # noqa: F401  (the Redis backend and client import on first use: once per worker)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure

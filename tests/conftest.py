@@ -6,12 +6,14 @@
   - `viewer`    (e.g. a grandparent): read only.
 - `outsider`: a parent with their own child (`outsider_child`), on no team of Maya's: gets 404 everywhere.
 - anonymous: the test client without login: sent to the login page.
+- `staff`: Sam, who runs the service (the staff admin at /staff/, `as_staff`): on no team, sees no child's record.
 """
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from config.cache import drawn
 from tracker import page_cache
@@ -83,6 +85,27 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def staff(db):
+    """Sam runs the service: a staff account (as `createsuperuser` makes), on no child's team."""
+    return UserFactory(
+        name="Sam Staff", email="staff@example.org", profession="other", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def as_staff(client, staff):
+    """The client signed in as Sam, past the second step with a code from Sam's authenticator app."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    code = f"{totp(device.bin_key, step=30, t0=0, digits=6, drift=0):06d}"
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": code}).status_code == 302
+    return client
 
 
 # --- Figures: the proof tests' one-line results, printed at the end of the run ----------

@@ -1,6 +1,6 @@
 """The benchmark's report (bench/run.py): each endpoint is measured in chunks between chunks of the baseline."""
 
-from bench.run import _verdict, baseline_row, interleaving, paired
+from bench.run import _verdict, baseline_row, cache_lines, interleaving, paired
 
 
 def _chunk(rps: float, p99: float = 10.0, seconds: float = 1.0) -> dict:
@@ -84,3 +84,21 @@ def test_the_health_endpoints_are_reported_per_call():
     lines = health_lines(health)
     assert "| /health/live | 500 | 310 | 0 | 200 |" in lines
     assert "| /health/ready | 500 | 1450 | 4 | 200 |" in lines
+
+
+def test_the_cache_section_reports_the_share_of_requests_served_without_drawing():
+    rows = [
+        {"name": "baseline", "requests": 900},  # no count: not a cached page
+        {"name": "checklist", "requests": 1000, "drawn": 0},
+        {"name": "child overview (guardian)", "requests": 400, "drawn": 4},
+        {"name": "chart milestones cold", "requests": 50, "drawn": 58, "cold": True},
+    ]
+    table = "\n".join(cache_lines(rows))
+    assert "| checklist | 1,000 | 0 | 100.0% |" in table
+    assert "| child overview (guardian) | 400 | 4 | 99.0% |" in table
+    assert "| chart milestones cold | 50 | 58 | none, by design |" in table
+    assert "baseline" not in table
+
+
+def test_a_run_without_redis_has_no_cache_section():
+    assert cache_lines([{"name": "checklist", "requests": 1000}]) == []

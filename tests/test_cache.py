@@ -1,4 +1,4 @@
-"""config/cache.py: the Redis backend keeping one client instead of one per call, and DrawnCache."""
+"""The Redis backend (django-redis) keeping one client instead of one per call, and config/cache.py's DrawnCache."""
 
 import os
 import socket
@@ -8,9 +8,11 @@ import urllib.parse
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache as shared_cache
+from django_redis.cache import RedisCache
 
-from config.cache import DrawnCache, RedisCache
+from config.cache import DrawnCache
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -42,10 +44,30 @@ def test_it_stores_and_returns_what_pages_and_charts_keep(redis_cache):
 
 def test_every_call_goes_through_one_client(redis_cache):
     redis_cache.get("chart")
-    client = redis_cache._cache.get_client()
-    assert redis_cache._cache.get_client(write=True) is client
+    client = redis_cache.client.get_client(write=False)
+    assert redis_cache.client.get_client(write=True) is client
     redis_cache.set("chart", b"bytes", 60)
-    assert redis_cache._cache.get_client() is client
+    assert redis_cache.client.get_client(write=False) is client
+
+
+def test_settings_choose_django_redis_when_redis_url_is_set(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/3")
+    assert _caches_read_from_environment()["default"] == {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/3",
+    }
+
+
+def test_settings_choose_the_database_cache_without_redis_url(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert _caches_read_from_environment()["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def _caches_read_from_environment() -> dict:
+    """CACHES as config/settings.py builds it from the current environment (a fresh read of the module)."""
+    import runpy
+
+    return runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))["CACHES"]
 
 
 # --- DrawnCache: drawn pages and charts kept in a worker's memory in front of the shared cache ----------

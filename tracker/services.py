@@ -43,6 +43,16 @@ def role_for_profession(profession: str) -> tuple[str, str]:
     return Role.GUARDIAN, ""
 
 
+def catalogue_changed() -> int:
+    """Move every child's `data_version` after a change to the skill catalogue; returns how many children.
+
+    A skill's name, window or source is on every checklist, chart and caseload, and drawn pages and
+    charts are kept until their child's version moves (tracker/page_cache.py). Used by
+    `manage.py load_catalogue` and the staff admin, inside their own transaction.
+    """
+    return Child.objects.update(data_version=F("data_version") + 1)
+
+
 @transaction.atomic
 def add_child(*, user, child: Child) -> Child:
     """Save a new child with its creator on the care team."""

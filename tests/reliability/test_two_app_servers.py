@@ -35,8 +35,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django_redis.cache import RedisCache
 
-from config.cache import RedisCache
 from tracker import services
 from tracker.models import Discipline, Domain, Observation, Role, Skill
 

@@ -13,9 +13,8 @@ shared cache and in each worker's memory) until that version moves.
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
 
-from tracker.models import Child
+from tracker import services
 from tracker.progress import Progress
 
 
@@ -31,5 +30,5 @@ class Command(BaseCommand):
             for fixture in steps:
                 call_command("loaddata", fixture, verbosity=options["verbosity"], stdout=self.stdout)
                 progress.advance()
-            Child.objects.update(data_version=F("data_version") + 1)
+            services.catalogue_changed()
             progress.advance()
