@@ -164,3 +164,7 @@ def test_after_the_switch_actual_age_counts():
     born = date(2024, 1, 15)
     day = ages.day_at_effective_age(born, 28 * 7, 30.0)
     assert day == born + timedelta(days=round(30 * ages.DAYS_PER_MONTH))
+
+
+def test_a_date_in_words_has_no_leading_zero():
+    assert ages.date_in_words(date(2026, 12, 3)) == "3 Dec 2026"

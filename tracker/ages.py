@@ -56,6 +56,11 @@ def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
+def date_in_words(day: date) -> str:
+    """A date as every page shows it: "3 Dec 2026" (no leading zero, the month's short name)."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def add_months(day: date, months: int) -> date:
     """The same day of the month `months` later, or that month's last day."""
     month_index = day.month - 1 + months

@@ -104,3 +104,9 @@ def test_no_goals_says_so():
 def test_goals_without_levels_say_so():
     chart = goals.data([GoalInput(key=1, label="x", set_on=date(2026, 1, 5))], on=ON)
     assert "No goal levels recorded yet." in svg_texts(goals.render(chart, "svg"))
+
+
+def test_the_description_writes_dates_as_every_page_does():
+    text = goals.data([WALKING, BLOCKS], on=ON).alt_text()
+    assert "on 5 Jan 2026" in text and "on 1 Mar 2026" in text
+    assert "05 Jan" not in text

@@ -310,3 +310,9 @@ def test_the_svg_carries_no_metadata_block():
     """No creation date (same chart, same bytes) and no RDF naming the library: bytes a phone need not fetch."""
     svg = milestones.render(_chart(TERM, date(2026, 3, 1), TERM_HISTORY), "svg")
     assert b"<metadata>" not in svg and b"Matplotlib v" not in svg
+
+
+def test_one_skill_shown_is_said_in_the_singular():
+    chart = _chart(TERM, date(2026, 3, 1), [], skills=WHO[:1], show_all=True)
+    assert len(chart.rows) == 1
+    assert "1 skill shown," in chart.alt_text()

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.template.defaultfilters import pluralize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-from .. import gas
+from .. import ages, gas
 from . import base
 
 LEVELS = (-2, -1, 0, 1, 2)
@@ -129,10 +129,10 @@ class GoalChart:
                 f"{self.title}: {self.goal_count} goal{pluralize(self.goal_count)}, no levels recorded in this period."
             )
         latest = ", ".join(f"{line.name} {line.latest.level_label}" for line in self.lines if line.latest)
+        first, last = self.t_scores[0], self.t_scores[-1]
         return (
-            f"{self.title}: latest levels {latest}; overall T-score {self.t_scores[0].t:.1f} on "
-            f"{self.t_scores[0].on:%d %b %Y}, {self.t_scores[-1].t:.1f} on {self.t_scores[-1].on:%d %b %Y}. "
-            "The tables below list every review."
+            f"{self.title}: latest levels {latest}; overall T-score {first.t:.1f} on {ages.date_in_words(first.on)}, "
+            f"{last.t:.1f} on {ages.date_in_words(last.on)}. The tables below list every review."
         )
 
 

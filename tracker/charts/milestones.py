@@ -25,6 +25,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.template.defaultfilters import pluralize
+
 from .. import status
 from ..status import Standing
 from . import base
@@ -167,7 +169,7 @@ class MilestoneChart:
         if not self.rows:
             return f"{self.title}: no skills with an age window to show."
         text = (
-            f"{self.title}, at {self.age_label}: {len(self.rows)} skills shown, "
+            f"{self.title}, at {self.age_label}: {len(self.rows)} skill{pluralize(len(self.rows))} shown, "
             f"{len(self.achieved)} achieved, {len(self.overdue)} overdue"
         )
         lost = [row.name for row in self.rows if row.group == Standing.NO_LONGER_SEEN]

@@ -20,7 +20,8 @@ class NoteChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, note: Note) -> str:
         shared = "shared with the family" if note.visibility == Visibility.FAMILY else "care team only"
         text = note.body or note.assessment or note.subjective or note.plan or note.objective
-        return f"{note.session_date:%d %b %Y} · {note.get_kind_display()} by {note.author_name} ({shared}): {text[:90]}"
+        when = ages.date_in_words(note.session_date)
+        return f"{when} · {note.get_kind_display()} by {note.author_name} ({shared}): {text[:90]}"
 
 
 class ReportForm(forms.Form):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config import ratelimit
 
-from .. import audit
+from .. import ages, audit
 from ..models import AuditAction, AuditEvent, Note, ReportShare, ShareConsent
 from ..permissions import Action, child_for, readable_notes, readable_reports, report_kinds_for
 from ..reports import services
@@ -89,7 +89,7 @@ def report_create(request: HttpRequest, child_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         report, drawn = services.make_report(child=child, spec=_spec(request, form), by=request.user)
         done = "is ready" if drawn else "is unchanged since it was made: here it is again"
-        period = f"{report.period_start:%d %b %Y} to {report.period_end:%d %b %Y}"
+        period = f"{ages.date_in_words(report.period_start)} to {ages.date_in_words(report.period_end)}"
         messages.success(request, f"The report for {period} {done}.")
         return redirect(f"{reverse('tracker:report_list', args=[child.public_id])}#report-{report.pk}")
     audit.viewed_form(request, child, summary="Opened the report form")
