@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
@@ -23,6 +24,9 @@ AxeCheck = Callable[[Page], None]
 
 @pytest.fixture
 def parent():
+    # Load the URLconf (and with it matplotlib and WeasyPrint) before the first page, as a running server
+    # has: on a busy machine the import alone outlasts the browser's 10-second wait for the first page.
+    reverse("tracker:child_list")
     child = ChildFactory(given_name="Maya", family_name="Example")
     user = UserFactory(name="Gina Guardian", email="gina@example.org", profession="parent")
     MembershipFactory(child=child, user=user, role=Role.GUARDIAN)

@@ -172,3 +172,15 @@ def test_another_childs_link_cannot_be_revoked_through_this_child(login, outside
     share, _, _ = _link(shared, guardian)
     response = login(outsider).post(reverse("tracker:share_revoke", args=[outsider_child.public_id, share.pk]))
     assert response.status_code == 404
+
+
+def test_the_history_offers_sharing_to_a_therapist_once_allowed(
+    login, guardian, pt, child, shared, django_assert_max_num_queries
+):
+    login(guardian).post(reverse("tracker:share_consent", args=[child.public_id]), {"therapists_may_share": "on"})
+    for _ in range(4):
+        report(child, guardian)
+    browser = login(pt)
+    with django_assert_max_num_queries(16):
+        page = browser.get(reverse("tracker:report_list", args=[child.public_id])).content.decode()
+    assert page.count("Share this report by link") == 5

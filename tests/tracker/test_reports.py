@@ -171,7 +171,7 @@ def stand_in_pdf(monkeypatch):
     monkeypatch.setattr(render, "to_pdf", lambda *args, **kwargs: (b"%PDF-1.4 stand-in", 1))
 
 
-def _form(kind: str, **extra) -> dict:
+def _form(kind: str) -> dict:
     today = timezone.localdate()
     return {"kind": kind, "start": (today - timedelta(days=60)).isoformat(), "end": today.isoformat(), "paper": "a4"}
 

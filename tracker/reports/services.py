@@ -116,16 +116,19 @@ def make_report(*, child: Child, spec: data.Spec, by, timings: data.Timings | No
 # --- Sharing -----------------------------------------------------------------------------
 
 
-def may_share(child: Child, report: Report) -> bool:
+def may_share(child: Child, report: Report, *, consent: bool | None = None) -> bool:
     """Guardians share any report the family may read; therapists too when the family allows it.
 
-    A report holding a care-team-only note never leaves the team by link, whoever asks.
+    A report holding a care-team-only note never leaves the team by link, whoever asks. `consent` is
+    the family's choice when the caller has read it already (a list of reports reads it once).
     """
     if report.team_only:
         return False
     if Action.SHARE_REPORTS in child.allowed:
         return True
-    return Action.SHARE_REPORTS_IF_ALLOWED in child.allowed and ShareConsent.therapists_allowed(child)
+    if Action.SHARE_REPORTS_IF_ALLOWED not in child.allowed:
+        return False
+    return ShareConsent.therapists_allowed(child) if consent is None else consent
 
 
 def new_passcode() -> str:

@@ -48,7 +48,7 @@ def _list_context(child, *, share_forms: dict | None = None) -> dict:
     reports = _history(child)
     consent = ShareConsent.therapists_allowed(child)
     for report in reports:
-        report.may_share = services.may_share(child, report) if not report.team_only else False
+        report.may_share = services.may_share(child, report, consent=consent)
         report.share_form = (share_forms or {}).get(report.pk) or ShareForm(prefix=f"r{report.pk}")
     return {
         "child": child,
