@@ -316,6 +316,21 @@ def warm_up(wrk: str, port: int, endpoint: dict, session: dict, args) -> None:
     drain(port, args.workers)
 
 
+def in_process(env: dict, module: str, out: Path, *args: str) -> dict:
+    """Run `bench.<module>` with the run's settings; it writes its measurements to `out` as JSON."""
+    run = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+        [PYTHON, "-m", f"bench.{module}", str(out), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        sys.exit(f"bench/{module}.py failed:\n{run.stdout}\n{run.stderr}")
+    return json.loads(out.read_text())
+
+
 def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
     """One database at one size: seed, probe, serve, load every endpoint, write the table."""
     started = time.monotonic()
@@ -339,40 +354,12 @@ def run_one(db: str, children: int, args, wrk: str, use_redis: bool) -> dict:
     log(f"== {db}, {children} children ({url})")
     data = prepare(env, url, children, args.seed, args.reseed or created)
 
-    probe_file = DATA / f"probe-{db}-{children}.json"
     log("probing: query counts and chart render cost (in-process) …")
-    probe = subprocess.run(  # noqa: S603
-        [PYTHON, "-m", "bench.probe", str(probe_file)], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if probe.returncode != 0:
-        sys.exit(f"bench/probe.py failed:\n{probe.stdout}\n{probe.stderr}")
-    probed = json.loads(probe_file.read_text())
+    probed = in_process(env, "probe", DATA / f"probe-{db}-{children}.json")
     log("the reminder run over the whole data set (in-process, rolled back) …")
-    reminders_file = DATA / f"reminders-{db}-{children}.json"
-    run = subprocess.run(  # noqa: S603
-        [PYTHON, "-m", "bench.reminders", str(reminders_file)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if run.returncode != 0:
-        sys.exit(f"bench/reminders.py failed:\n{run.stdout}\n{run.stderr}")
-    reminder_run = json.loads(reminders_file.read_text())
+    reminder_run = in_process(env, "reminders", DATA / f"reminders-{db}-{children}.json")
     log("PDF reports of the oldest child: cold, repeated, memory after 20 (in-process, rolled back) …")
-    reports_file = DATA / f"reports-{db}-{children}.json"
-    made = subprocess.run(  # noqa: S603
-        [PYTHON, "-m", "bench.reports", str(reports_file), probed["targets"]["child"]],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        sys.exit(f"bench/reports.py failed:\n{made.stdout}\n{made.stderr}")
-    report_run = json.loads(reports_file.read_text())
+    report_run = in_process(env, "reports", DATA / f"reports-{db}-{children}.json", probed["targets"]["child"])
     probed["endpoints"].append(report_run["endpoint"])  # the stored report's download, loaded like the pages
 
     port = free_port()
