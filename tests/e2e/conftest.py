@@ -145,6 +145,10 @@ def axe_check(axe: Axe, console_errors: ConsoleErrors) -> Callable[[Page], None]
 
     def _check(page: Page) -> None:
         page.wait_for_load_state("load")
+        # Judge the page as a person sees it once it settles: htmx's settle step restores a swapped
+        # row's classes a moment later, and Bootstrap's buttons fade between colours for 0.15 s,
+        # so a check mid-fade measures colours that are never at rest on the screen.
+        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
         console_errors.fail_if_any()
         results = axe.run(page)
         blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING_IMPACTS]
