@@ -144,6 +144,15 @@ def endpoints(t: dict) -> tuple[list[dict], list[str]]:
     writes_to = t["writes_to"].public_id
     record = reverse("tracker:record", args=[writes_to, t["skill"].slug])
     found += [
+        # The checklist's one tap (issue 14): htmx posts it and gets back the moved row and the counts.
+        {
+            "name": "checklist tap save, htmx (guardian)",
+            "who": "writer",
+            "method": "POST",
+            "path": record,
+            "body": FAMILY,
+            "htmx": True,
+        },
         {
             "name": "note save",
             "who": "therapist",
@@ -194,7 +203,7 @@ def _body(endpoint: dict) -> dict:
 def request(client: Client, endpoint: dict, cold_day: str | None = None):
     path = endpoint["path"] + (f"?to={cold_day}" if cold_day else "")
     if endpoint["method"] == "POST":
-        return client.post(path, _body(endpoint))
+        return client.post(path, _body(endpoint), headers={"HX-Request": "true"} if endpoint.get("htmx") else None)
     return client.get(path)
 
 

@@ -281,6 +281,7 @@ def run_wrk(wrk: str, port: int, endpoint: dict, session: dict, args, cold_days:
         "BENCH_CSRF": session["csrftoken"],
         "BENCH_BODY": endpoint.get("body", ""),
         "BENCH_COLD_DAYS": ",".join(cold_days) if endpoint.get("cold") else "",
+        "BENCH_HTMX": "1" if endpoint.get("htmx") else "",
     }
     command = [wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", str(LUA)]
     result = subprocess.run(  # noqa: S603

@@ -2,6 +2,7 @@
 --   BENCH_METHOD  GET or POST            BENCH_PATH   the path to load
 --   BENCH_COOKIE  the session cookies    BENCH_CSRF   the CSRF token for POST bodies
 --   BENCH_BODY    a form body; {uuid} becomes a fresh UUID per request (a note's submission id)
+--   BENCH_HTMX    "1": send HX-Request, as htmx does (the checklist's one tap)
 --   BENCH_COLD_DAYS  comma-separated dates: each request adds the next as ?to=, so every
 --                    request asks for a chart nobody has drawn yet (a cold render)
 -- Run with one thread (-t1) so the day counter is shared by all connections.
@@ -12,6 +13,7 @@ local path = os.getenv("BENCH_PATH") or "/"
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 local body = os.getenv("BENCH_BODY") or ""
+local htmx = os.getenv("BENCH_HTMX") == "1"
 local days = {}
 for day in string.gmatch(os.getenv("BENCH_COLD_DAYS") or "", "[^,]+") do
   days[#days + 1] = day
@@ -29,6 +31,9 @@ end
 
 function request()
   local headers = { ["Cookie"] = cookie }
+  if htmx then
+    headers["HX-Request"] = "true"
+  end
   local target = path
   if #days > 0 then
     sent = sent + 1
