@@ -426,20 +426,16 @@ def _audit_events(child: Child) -> Iterator[dict]:
         }
 
 
-def _programme(child: Child, name: str) -> Iterator[dict]:
-    """A section of the home programme (tracker/programme_export.py): small, read once per export for both."""
-    sections = getattr(child, "_programme_sections", None)
-    if sections is None:
-        sections = child._programme_sections = programme_export.sections(child)
-    yield from sections[name]
+def _read_once(child: Child, source, name: str) -> Iterator[dict]:
+    """One section of a small source read once per export for all its sections (kept on this child object).
 
-
-def _reports(child: Child, name: str) -> Iterator[dict]:
-    """A section of the reports (tracker/reports/export.py), read once per export for both."""
-    sections = getattr(child, "_report_sections", None)
-    if sections is None:
-        sections = child._report_sections = reports_export.sections(child)
-    yield from sections[name]
+    `source` is a module with `sections(child)`: the home programme (tracker/programme_export.py) or the
+    reports (tracker/reports/export.py).
+    """
+    read = child.__dict__.setdefault("export_sections", {})
+    if source.__name__ not in read:
+        read[source.__name__] = source.sections(child)
+    yield from read[source.__name__][name]
 
 
 # The list sections, in the order of the files and of the JSON document, and how each is read.
@@ -454,10 +450,10 @@ READERS: dict[str, Callable[[Child], Iterator[dict]]] = {
     "notes": _notes,
     "note_revisions": _note_revisions,
     "audit_events": _audit_events,
-    "activities": lambda child: _programme(child, "activities"),
-    "practice_logs": lambda child: _programme(child, "practice_logs"),
-    "reports": lambda child: _reports(child, "reports"),
-    "report_links": lambda child: _reports(child, "report_links"),
+    "activities": lambda child: _read_once(child, programme_export, "activities"),
+    "practice_logs": lambda child: _read_once(child, programme_export, "practice_logs"),
+    "reports": lambda child: _read_once(child, reports_export, "reports"),
+    "report_links": lambda child: _read_once(child, reports_export, "report_links"),
 }
 if tuple(READERS) != SECTIONS:
     raise RuntimeError("COLUMNS and READERS must name the same sections, in the same order.")
