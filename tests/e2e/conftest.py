@@ -6,15 +6,20 @@
   `page` is the first one. Every page's console errors (a CSP violation, a failed script, a missing
   static file) fail the test.
 - `axe_check(page)` runs axe-core on the current page and fails on any serious or critical violation.
+- Each test ends only once the live server has finished every request the browser sent, so the
+  per-test flush never runs beside a request still using the database.
 """
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from config.settings import env_bool
@@ -61,15 +66,60 @@ def browser(chromium_path: str) -> Iterator[Browser]:
         browser.close()
 
 
+class RequestsInFlight:
+    """How many requests the live server's threads are handling, counted by Django's request signals.
+
+    A browser closed mid-page (lazy chart images, an htmx swap) leaves its last requests running in
+    the server's threads; on in-memory SQLite they share the test's connection, and a flush beside
+    them fails ("couldn't be flushed"). This receiver is connected after Django's own
+    `close_old_connections`, so a request counts as finished only once it is done with the database.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def started(self, **kwargs) -> None:
+        with self._lock:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self._lock:
+            self.count -= 1
+
+    def wait_until_idle(self, timeout: float = 15.0) -> None:
+        """Return once no request has been running for two polls in a row; fail after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        quiet_polls = 0
+        while quiet_polls < 2:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the live server still had {self.count} request(s) running after {timeout:.0f} s")
+            quiet_polls = quiet_polls + 1 if self.count <= 0 else 0
+            time.sleep(0.01)
+
+
+@pytest.fixture(scope="session")
+def requests_in_flight() -> Iterator[RequestsInFlight]:
+    counter = RequestsInFlight()
+    request_started.connect(counter.started, dispatch_uid="e2e.requests_in_flight.started")
+    request_finished.connect(counter.finished, dispatch_uid="e2e.requests_in_flight.finished")
+    yield counter
+    request_started.disconnect(dispatch_uid="e2e.requests_in_flight.started")
+    request_finished.disconnect(dispatch_uid="e2e.requests_in_flight.finished")
+
+
 @pytest.fixture(autouse=True)
-def _catalogue(live_server, transactional_db) -> None:
-    """The reference catalogue, as `make run` loads it.
+def _catalogue(live_server, transactional_db, requests_in_flight: RequestsInFlight) -> Iterator[None]:
+    """The reference catalogue, as `make run` loads it; afterwards, wait for the server to go idle.
 
     Live-server tests run in transactional mode: the database is flushed after each one,
-    taking the catalogue loaded at session start with it.
+    taking the catalogue loaded at session start with it. This fixture's teardown runs after the
+    browser contexts are closed (`new_page`) and before that flush.
     """
     if not Domain.objects.exists():
         call_command("load_catalogue", verbosity=0)
+    yield
+    requests_in_flight.wait_until_idle()
 
 
 class ConsoleErrors:
