@@ -117,6 +117,39 @@ def test_a_tap_that_stays_in_its_group_redraws_that_group(login, guardian, child
     assert SKILL in _row_ids(sections["expected_now"])
 
 
+CRAWLING = "gm-crawls-hands-and-knees"  # optional: not needed once a later way of getting about is achieved
+CRUISING = "gm-walks-with-assistance"
+
+
+def _group_holding(client, child, slug: str) -> str:
+    """The group a row sits in on the checklist page."""
+    page = client.get(reverse("tracker:checklist", args=[child.public_id, "gross-motor"])).content.decode()
+    sections = re.findall(r'(<section[^>]*id="section-(\w+)"[^>]*>.*?</section>)', page, re.S)
+    return next(key for body, key in sections if slug in _row_ids(body))
+
+
+def test_a_tap_that_makes_an_optional_skill_unneeded_moves_that_row_too(login, guardian, child):
+    client = login(guardian)
+    left = _group_holding(client, child, CRAWLING)
+    sections = _oob_sections(_tap(client, child, slug=CRUISING))
+    assert CRAWLING in _row_ids(sections["not_needed"])
+    assert left != "not_needed" and CRAWLING not in _row_ids(sections[left])
+
+
+def test_a_not_yet_after_achieved_moves_the_row_to_no_longer_seen(login, guardian, child):
+    client = login(guardian)
+    observation(child, guardian, skill=SKILL, status="achieved", on=TODAY.date() - timedelta(days=20))
+    sections = _oob_sections(_tap(client, child, status="not_yet"))
+    assert _row_ids(sections["no_longer_seen"]) == [SKILL]
+    assert _row_ids(sections["achieved"]) == []
+
+
+def test_a_repeated_achieved_redraws_only_the_achieved_group(login, guardian, child):
+    client = login(guardian)
+    observation(child, guardian, skill=SKILL, status="achieved", on=TODAY.date() - timedelta(days=20))
+    assert list(_oob_sections(_tap(client, child))) == ["achieved"]
+
+
 def test_refused_tap_swaps_the_row_with_its_error(login, guardian, child):
     response = _tap(login(guardian), child, status="great")
     assertContains(response, f'id="skill-{SKILL}" hx-swap-oob="true"')
@@ -161,6 +194,15 @@ def test_undo_answer_moves_the_row_back(client, tapped, child):
     sections = _oob_sections(client.post(_undo_url(child, tapped), headers=HTMX))
     assert SKILL in _row_ids(sections["expected_now"])
     assert _row_ids(sections["achieved"]) == []
+
+
+def test_undo_of_a_tap_that_made_crawling_unneeded_brings_crawling_back(login, guardian, child):
+    client = login(guardian)
+    _tap(client, child, slug=CRUISING)
+    tapped = Observation.objects.get(child=child, skill__slug=CRUISING)
+    sections = _oob_sections(client.post(_undo_url(child, tapped), headers=HTMX))
+    assert _row_ids(sections["not_needed"]) == []
+    assert CRAWLING in _row_ids(sections[_group_holding(client, child, CRAWLING)])
 
 
 def test_undo_answer_says_so(client, tapped, child):

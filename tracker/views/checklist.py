@@ -1,5 +1,7 @@
 """Checklists by domain, recording observations, skill history, corrections and custom skills."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -78,10 +80,10 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
     rates = Action.RATE_ASSISTANCE in child.allowed
     form = ObservationForm(request.POST or None, child=child, skill=skill, rates_assistance=rates)
     if request.method == "POST" and form.is_valid():
-        before = _grouped(child, skill.domain)[1] if request.htmx else None
+        current_before = _current_before_write(child, skill) if request.htmx else None
         observation = services.record_observation(observation=form.instance, by=request.user)
         if request.htmx:
-            return _moved(request, child, skill, before, saved=observation)
+            return _moved(request, child, skill, current_before, saved=observation)
         messages.success(request, f"Saved: {skill.name} — {observation.get_status_display()}.")
         return redirect(_checklist_url(child, skill))
     if request.method == "POST" and request.htmx:
@@ -105,20 +107,34 @@ def undo(request: HttpRequest, child_id, observation_id: int) -> HttpResponse:
             return render(request, "tracker/_tap_status.html", {"error": message, "oob": True})
         messages.error(request, message)
         return redirect(_checklist_url(child, observation.skill))
-    before = _grouped(child, observation.skill.domain)[1] if request.htmx else None
+    current_before = _current_before_write(child, observation.skill) if request.htmx else None
     services.withdraw_observation(observation=observation, by=request.user, reason=services.UNDO_REASON)
     if request.htmx:
-        return _moved(request, child, observation.skill, before, undone=observation)
+        return _moved(request, child, observation.skill, current_before, undone=observation)
     messages.success(request, f"Undone: {observation.skill.name}. It stays in the history, marked as withdrawn.")
     return redirect(_checklist_url(child, observation.skill))
 
 
-def _grouped(child: Child, domain: Domain) -> tuple[list[Skill], dict[Standing, list]]:
-    """The area's skills with their current observations (two queries), and their groups for today."""
-    skills = list(
+def _area_skills(child: Child, domain: Domain) -> list[Skill]:
+    """The area's skills with their current observations (two queries)."""
+    return list(
         Skill.objects.for_child(child).filter(domain=domain).select_related("source").with_current_observation(child)
     )
+
+
+def _grouped(child: Child, domain: Domain) -> tuple[list[Skill], dict[Standing, list]]:
+    """The area's skills with their current observations (two queries), and their groups for today."""
+    skills = _area_skills(child, domain)
     return skills, group_skills(skills, child.effective_age_in_months(timezone.localdate()))
+
+
+def _current_before_write(child: Child, skill: Skill) -> list[Observation]:
+    """The skill's current observation as `with_current_observation` attaches it, read before a tap or an undo.
+
+    A tap or an undo changes only this skill's observations, so the area as it was is the area read
+    after the write with this put back: one small query instead of reading the whole area twice.
+    """
+    return list(Observation.objects.current().filter(child=child, skill=skill).with_last_achieved())
 
 
 def _shown(groups: dict[Standing, list]) -> list[tuple]:
@@ -126,12 +142,21 @@ def _shown(groups: dict[Standing, list]) -> list[tuple]:
     return [(key, MEANINGS[key], groups[key]) for key in SHOWN_GROUPS]
 
 
-def _moved(request: HttpRequest, child: Child, skill: Skill, before: dict, **done) -> HttpResponse:
-    """After a tap or an undo: the groups that changed, the area's counts and the confirmation, out of band."""
+def _moved(request: HttpRequest, child: Child, skill: Skill, current_before: list, **done) -> HttpResponse:
+    """After a tap or an undo: the groups that changed, the area's counts and the confirmation, out of band.
+
+    `current_before` is the skill's current observation before the write (`_current_before_write`).
+    """
     domain = skill.domain
-    skills, after = _grouped(child, domain)
-    changed = set(changed_groups(before, after, skill))
+    skills = _area_skills(child, domain)
     skill = next(s for s in skills if s.pk == skill.pk)
+    as_before = copy.copy(skill)
+    as_before.current_observations = current_before
+    age_months = child.effective_age_in_months(timezone.localdate())
+    # Grouped as before the write first: grouping sets each skill's `standing`, and the page needs today's.
+    before = group_skills([as_before if s is skill else s for s in skills], age_months)
+    after = group_skills(skills, age_months)
+    changed = set(changed_groups(before, after, skill))
     context = {
         "child": child,
         "domain": domain,
