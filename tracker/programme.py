@@ -229,11 +229,16 @@ def one_week(child: Child, activity: Activity, user, today: date) -> ActivityWee
 
 
 def adherence_chart(
-    child: Child, *, on: date, goal: Goal | None = None, every: list[Activity] | None = None
+    child: Child,
+    *,
+    on: date,
+    goal: Goal | None = None,
+    every: list[Activity] | None = None,
+    weeks: int = ADHERENCE_WEEKS,
 ) -> adherence.AdherenceChart:
-    """Practice logged against plan, per activity and week, for the last ADHERENCE_WEEKS weeks (two queries;
+    """Practice logged against plan, per activity and week, for the last `weeks` weeks to `on` (two queries;
     one with `every`, the child's activities already fetched)."""
-    first = week_of(on)[0] - timedelta(weeks=ADHERENCE_WEEKS - 1)
+    first = week_of(on)[0] - timedelta(weeks=weeks - 1)
     if every is None:
         every = Activity.objects.for_child(child).running_between(first, on)
     planned = sorted(_running(every, first, on), key=lambda item: (item.start_on, item.pk))
@@ -252,4 +257,4 @@ def adherence_chart(
         .values_list("activity_id", "practised_on", "how")
     )
     practised = [adherence.Practised(activity=key, on=day, how=how) for key, day, how in logs]
-    return adherence.data(inputs, practised, on=on, weeks=ADHERENCE_WEEKS)
+    return adherence.data(inputs, practised, on=on, weeks=weeks)

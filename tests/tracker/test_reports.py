@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from tracker import programme
 from tracker.models import AuditEvent, GoalReview, Report
 from tracker.reports import render, services
-from tracker.reports.data import Spec
+from tracker.reports.data import Spec, practice
 
-from ..factories import goal, note, observation, report
+from ..factories import activity, goal, note, observation, report
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,8 @@ def family_pdf(preterm_baby, guardian, pt):
     observation(preterm_baby, guardian, skill=lifts, status="achieved", on=today - timedelta(days=20))
     shared = note(preterm_baby, pt, visibility="family", body="Lovely rolling today FAMILYMARKER", on=today)
     secret = note(preterm_baby, pt, visibility="team", body="Team discussion TEAMMARKER", on=today)
+    rolls = activity(preterm_baby, pt, title="Tummy time HOMEMARKER", skills=(lifts,), start=today - timedelta(days=10))
+    programme.log_practice(activity=rolls, by=guardian, on=today - timedelta(days=1))
     spec = _spec("family", guardian, note_ids=(shared.pk, secret.pk))
     made, _ = services.make_report(child=preterm_baby, spec=spec, by=guardian)
     return made
@@ -87,6 +90,12 @@ def test_family_report_never_prints_a_team_only_note_even_when_asked_by_id(famil
     assert family_pdf.team_only is False
 
 
+def test_family_report_lists_the_home_practice_without_the_chart(family_pdf):
+    text = " ".join(" ".join(_text(family_pdf.pdf)).split())
+    assert "Practice at home" in text and "A1 Tummy time HOMEMARKER" in text
+    assert "Home practice over the last" not in text
+
+
 def test_family_report_is_a4_unless_letter_is_chosen(family_pdf):
     box = PdfReader(io.BytesIO(family_pdf.pdf)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
@@ -101,6 +110,9 @@ def therapist_pdf(child, pt, guardian):
         GoalReview.objects.create(goal=made, reviewed_on=today - timedelta(days=10), level=level, reviewed_by=pt)
     note(child, pt, kind="session", body="Session one", on=today - timedelta(days=30))
     note(child, pt, kind="session", body="Session two", on=today - timedelta(days=3))
+    stairs = activity(child, pt, title="Stairs PRACTICEMARKER", goal=first, start=today - timedelta(days=20))
+    for days_ago in (2, 9):
+        programme.log_practice(activity=stairs, by=guardian, how="hard", on=today - timedelta(days=days_ago))
     spec = _spec("therapist", pt, paper="letter", recommendations="Practise stairs daily RECOMMENDMARKER")
     made, _ = services.make_report(child=child, spec=spec, by=pt)
     return made
@@ -124,6 +136,19 @@ def test_therapist_report_is_signed_by_its_author(therapist_pdf, pt):
 def test_therapist_report_counts_the_sessions_and_carries_the_recommendations(therapist_pdf):
     text = " ".join(" ".join(_text(therapist_pdf.pdf)).split())
     assert "2 therapy sessions recorded in the period" in text and "RECOMMENDMARKER" in text
+
+
+def test_therapist_report_gives_each_home_activitys_practice_against_plan(therapist_pdf, child, pt):
+    spec = _spec("therapist", pt)
+    [line] = practice(child, spec, list(child.goals.order_by("pk")), {"OT", "PT"})[1]
+    text = " ".join(" ".join(_text(therapist_pdf.pdf)).split())
+    assert "A1 Stairs PRACTICEMARKER (for goal G1)" in text
+    assert f"3 {line.planned} 2 {line.percent} 2 0" in text  # times a week, planned, logged, share, hard, didn't
+
+
+def test_therapist_report_draws_the_practice_chart(therapist_pdf):
+    text = " ".join(" ".join(_text(therapist_pdf.pdf)).split())
+    assert "Home practice over the last 8 weeks: A1 Stairs PRACTICEMARKER: 2 of" in text
 
 
 def test_therapist_report_on_letter_paper(therapist_pdf):

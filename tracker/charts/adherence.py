@@ -157,6 +157,28 @@ def data(
     return AdherenceChart(weeks=mondays, rows=tuple(rows), on=on)
 
 
+def last_weeks(chart: AdherenceChart, weeks: int) -> AdherenceChart:
+    """The same chart cut to its last `weeks` weeks, keeping each activity's number (A1, A2 …).
+
+    An activity that did not run in those weeks is left out, so a long report's chart stays readable
+    while its table, numbered the same way, covers the whole period.
+    """
+    if weeks >= len(chart.weeks):
+        return chart
+    rows = tuple(
+        ActivityRow(
+            number=row.number,
+            key=row.key,
+            label=row.label,
+            times_per_week=row.times_per_week,
+            cells=row.cells[-weeks:],
+        )
+        for row in chart.rows
+        if any(cell.planned for cell in row.cells[-weeks:])
+    )
+    return AdherenceChart(weeks=chart.weeks[-weeks:], rows=rows, on=chart.on)
+
+
 def render(chart: AdherenceChart, fmt: str) -> bytes:
     if not chart.rows:
         message = "No home activities in these weeks."

@@ -17,14 +17,27 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import ages, chart_data, gas, status
+from .. import ages, chart_data, gas, programme, status
+from ..charts import adherence, milestones, progress, skill_history
 from ..charts import goals as goal_charts
-from ..charts import milestones, progress, skill_history
 from ..charts.base import Observed
-from ..models import Child, Domain, Goal, GoalStatus, Note, NoteKind, ReportKind, ReportScope, Skill, Visibility
+from ..models import (
+    Activity,
+    Child,
+    Domain,
+    Goal,
+    GoalStatus,
+    Note,
+    NoteKind,
+    ReportKind,
+    ReportScope,
+    Skill,
+    Visibility,
+)
 from ..status import Recorded, Standing
 
 MAX_SKILL_CHARTS = 4  # skill-history charts in a therapist report: the skills its goals are about
+PRACTICE_CHART_WEEKS = programme.ADHERENCE_WEEKS  # the therapist report's chart: as on the pages, its last weeks
 CONCERN_SENTENCE = "talk to your child's therapist or doctor"
 
 
@@ -88,6 +101,24 @@ class GoalLine:
     progress: str  # met / progressing / not progressing / not reviewed in this period
     reviews_in_period: int
     target_date: date
+
+
+@dataclass(frozen=True)
+class PracticeLine:
+    """One home activity over the report's weeks: practice logged against plan, and how it went."""
+
+    name: str  # A1, A2 … as in the chart's legend
+    title: str
+    goal_number: int | None  # the goal's number in the report (G1 …), when it is one of the report's goals
+    times_per_week: int
+    planned: int
+    done: int
+    hard: int
+    didnt_manage: int
+
+    @property
+    def percent(self) -> str:
+        return f"{round(100 * self.done / self.planned)} %" if self.planned else "—"
 
 
 @dataclass
@@ -316,12 +347,48 @@ def gather(child: Child, spec: Spec, timings: Timings, *, since: date | None) ->
     }
     if spec.kind == ReportKind.THERAPIST:
         context["sessions"] = _session_count(child, spec, disciplines)
+    context["practice_from"], context["practice"], practice_data = practice(child, spec, goals, disciplines)
     timings.data += time.perf_counter() - began
 
     began = time.perf_counter()
     context.update(_charts(child, spec, domains, skills, history, goals, areas))
+    # The family report keeps to its table: its pages stay few and quick (see `_charts`).
+    recent = adherence.last_weeks(practice_data, PRACTICE_CHART_WEEKS)
+    if spec.kind == ReportKind.THERAPIST and recent.has_practice_plan:
+        context["practice_chart"] = svg_chart(recent, adherence.render(recent, "svg"))
     timings.charts += time.perf_counter() - began
     return context
+
+
+def practice(child: Child, spec: Spec, goals: Sequence[Goal], disciplines: set[str]) -> tuple:
+    """The home programme over the report's weeks: (first Monday, lines, the adherence data) — two queries.
+
+    Whole weeks, Monday to Sunday, from the week the period starts in, as the pages count them; undone
+    taps count nowhere. A one-discipline report keeps the activities that discipline set and those for
+    its goals.
+    """
+    first = programme.week_of(spec.start)[0]
+    weeks = (programme.week_of(spec.end)[0] - first).days // 7 + 1
+    running = list(Activity.objects.for_child(child).running_between(first, spec.end).order_by("start_on", "pk"))
+    goal_numbers = {goal.pk: number for number, goal in enumerate(goals, start=1)}
+    if disciplines != {"OT", "PT"}:
+        running = [item for item in running if item.set_as in disciplines or item.goal_id in goal_numbers]
+    chart = programme.adherence_chart(child, on=spec.end, every=running, weeks=weeks)
+    goal_of = {item.pk: item.goal_id for item in running}
+    lines = [
+        PracticeLine(
+            name=row.name,
+            title=row.label,
+            goal_number=goal_numbers.get(goal_of[row.key]),
+            times_per_week=row.times_per_week,
+            planned=row.planned,
+            done=row.done,
+            hard=sum(cell.hard for cell in row.cells),
+            didnt_manage=sum(cell.didnt_manage for cell in row.cells),
+        )
+        for row in chart.rows
+    ]
+    return first, lines, chart
 
 
 def _session_count(child: Child, spec: Spec, disciplines: set[str]) -> int:
