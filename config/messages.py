@@ -13,10 +13,19 @@ from django.contrib.messages.storage.session import SessionStorage
 
 # More than any page produces between two page loads; older unread ones are not worth keeping.
 MAX_WAITING = 10
+# The message carrying a save's undo button (tracker/views/checklist.py, base.html).
+UNDO_TAG = "undo-tap"
 
 
 class RecentSessionStorage(SessionStorage):
-    """Django's session message storage, keeping only the newest `MAX_WAITING` unread messages."""
+    """Django's session message storage, keeping only the newest `MAX_WAITING` unread messages.
+
+    Of the undo buttons only the newest is kept, beside them: only the last save is worth taking back
+    from the next page, and a pile of buttons would not say which is which.
+    """
 
     def _store(self, messages, response, *args, **kwargs):
-        return super()._store(messages[-MAX_WAITING:], response, *args, **kwargs)
+        undos = [message for message in messages if UNDO_TAG in (message.extra_tags or "")]
+        others = [message for message in messages if UNDO_TAG not in (message.extra_tags or "")]
+        kept = {id(message) for message in others[-MAX_WAITING:] + undos[-1:]}
+        return super()._store([m for m in messages if id(m) in kept], response, *args, **kwargs)

@@ -223,6 +223,35 @@ def test_undo_without_javascript_returns_to_the_checklist(client, tapped, child)
     assert tapped.is_withdrawn
 
 
+def test_a_save_without_javascript_offers_the_undo_on_the_page_it_returns_to(login, guardian, child):
+    client = login(guardian)
+    url = reverse("tracker:record", args=[child.public_id, SKILL])
+    page = client.post(url, {"status": "achieved"}, follow=True)
+    saved = Observation.objects.get(child=child, skill__slug=SKILL)
+    assertContains(page, "Saved: Sits without support — Achieved.")
+    assertContains(page, f'method="post" action="{_undo_url(child, saved)}"')
+    client.post(_undo_url(child, saved))
+    saved.refresh_from_db()
+    assert saved.is_withdrawn
+
+
+def test_after_saves_never_shown_only_the_newest_is_offered_for_undo(login, guardian, child):
+    client = login(guardian)
+    for slug in (SKILL, CRAWLING, CRUISING):
+        client.post(reverse("tracker:record", args=[child.public_id, slug]), {"status": "achieved"})
+    page = client.get(reverse("tracker:checklist", args=[child.public_id, "gross-motor"])).content.decode()
+    newest = Observation.objects.get(child=child, skill__slug=CRUISING)
+    assert page.count("Saved: ") == 3
+    assert re.findall(r'action="([^"]*/undo/)"', page) == [_undo_url(child, newest)]
+
+
+def test_the_undo_is_offered_once_not_on_the_next_page(login, guardian, child):
+    client = login(guardian)
+    client.post(reverse("tracker:record", args=[child.public_id, SKILL]), {"status": "achieved"}, follow=True)
+    again = client.get(reverse("tracker:checklist", args=[child.public_id, "gross-motor"]))
+    assert b"Wrong one? Undo it now" not in again.content
+
+
 def test_undo_of_someone_elses_tap_is_refused(login, pt, tapped, child):
     response = login(pt).post(_undo_url(child, tapped), headers=HTMX)
     assert "Only your own tap of the last few minutes can be undone here." in _status(response)

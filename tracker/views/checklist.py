@@ -85,6 +85,8 @@ def record(request: HttpRequest, child_id, skill_slug: str) -> HttpResponse:
         if request.htmx:
             return _moved(request, child, skill, current_before, saved=observation)
         messages.success(request, f"Saved: {skill.name} — {observation.get_status_display()}.")
+        # The undo a tap with JavaScript offers, as a plain form on the page this returns to (base.html).
+        messages.info(request, reverse("tracker:undo", args=[child.public_id, observation.pk]), "undo-tap")
         return redirect(_checklist_url(child, skill))
     if request.method == "POST" and request.htmx:
         return _row(request, child, skill, form=form)
