@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import Child, Domain, GasLevel, Goal, GoalReview, Skill
+from .models import REVIEW_NOTICE_DAYS, Child, Domain, GasLevel, Goal, GoalReview, Skill
 
 LEVEL_FIELDS = {
     -2: "level_minus_2",
@@ -15,6 +15,12 @@ LEVEL_FIELDS = {
     1: "level_plus_1",
     2: "level_plus_2",
 }
+
+
+_REVIEW_HELP = (
+    "A review before the target date, e.g. mid-way through the block. Left empty, the goal is reviewed at its "
+    f"target date. Goal-review emails go out {REVIEW_NOTICE_DAYS} days before."
+)
 
 
 def _date_input() -> forms.DateInput:
@@ -43,6 +49,7 @@ class GoalForm(forms.ModelForm):
             "skill",
             "description",
             "target_date",
+            "review_on",
             "status",
             "weight",
             "baseline_level",
@@ -53,6 +60,7 @@ class GoalForm(forms.ModelForm):
             "skill": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
             "target_date": _date_input(),
+            "review_on": _date_input(),
             "baseline_level": forms.RadioSelect,
             **{name: forms.TextInput() for name in LEVEL_FIELDS.values()},
         }
@@ -62,12 +70,14 @@ class GoalForm(forms.ModelForm):
             "description": "Goal",
             "weight": "Weight in the T-score",
             "baseline_level": "Level now (baseline)",
+            "review_on": "Next review (optional)",
         }
         help_texts = {
             "skill": "If the goal is about one skill of the checklist.",
             "description": "Specific, measurable and timed: what the child will do, how well, by when.",
             "weight": "1 for every goal unless some matter more (1 to 10).",
             "baseline_level": "Usually −1 or −2: where the child is when the goal is set.",
+            "review_on": _REVIEW_HELP,
         }
 
     def __init__(self, *args, child: Child, **kwargs) -> None:
@@ -112,6 +122,13 @@ class GoalForm(forms.ModelForm):
             raise forms.ValidationError("The target date of a new goal cannot be in the past.")
         return day
 
+    def clean_review_on(self) -> date | None:
+        day = self.cleaned_data["review_on"]
+        # An edit may keep a next review that has passed; it cannot move one into the past.
+        if day is not None and day < timezone.localdate() and day != self.instance.review_on:
+            raise forms.ValidationError("The next review cannot be in the past.")
+        return day
+
     def clean(self) -> dict:
         data = super().clean()
         domain, skill = data.get("domain"), data.get("skill")
@@ -136,7 +153,14 @@ def _led_area(child: Child, domains: list) -> int | None:
 
 
 class GoalReviewForm(forms.ModelForm):
-    """The GAS level a goal reached on a date; the goal's own level descriptions label the choices."""
+    """The GAS level a goal reached on a date; the goal's own level descriptions label the choices.
+
+    It also sets when the goal is next reviewed. A review already planned beyond the coming
+    reminder window is offered again; one that is due now is what this review answers, so the
+    field starts empty (the target date).
+    """
+
+    next_review = forms.DateField(label="Next review (optional)", required=False, widget=_date_input())
 
     class Meta:
         model = GoalReview
@@ -149,8 +173,17 @@ class GoalReviewForm(forms.ModelForm):
         labels = {"reviewed_on": "Date of the review", "level": "Level reached", "comment": "Comment (optional)"}
 
     def __init__(self, *args, goal: Goal, **kwargs) -> None:
-        kwargs.setdefault("initial", {}).setdefault("reviewed_on", timezone.localdate())
+        today = timezone.localdate()
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("reviewed_on", today)
+        if goal.review_on and goal.review_on > today + timedelta(days=REVIEW_NOTICE_DAYS):
+            initial.setdefault("next_review", goal.review_on)
         super().__init__(*args, **kwargs)
+        self.fields[
+            "next_review"
+        ].help_text = (
+            f"Left empty, the goal is next reviewed at its target date ({date_format(goal.target_date, 'j M Y')})."
+        )
         self.goal = goal
         self.instance.goal = goal
         choices = []
@@ -170,6 +203,12 @@ class GoalReviewForm(forms.ModelForm):
             raise forms.ValidationError(
                 f"The review date cannot be before the goal was set ({date_format(set_on, 'j M Y')})."
             )
+        return day
+
+    def clean_next_review(self) -> date | None:
+        day = self.cleaned_data["next_review"]
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError("The next review must be after today.")
         return day
 
 

@@ -13,11 +13,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from . import ages
 from .models import (
+    REVIEW_NOTICE_DAYS,
     Activity,
     CareTeamMembership,
     Channel,
@@ -36,7 +38,7 @@ from .models import (
 
 CHECKPOINT_MONTHS = (2, 4, 6, 9, 12, 15, 18, 24, 30, 36, 48, 60)
 CATCH_UP_DAYS = 7
-GOAL_REVIEW_DAYS = 7
+GOAL_REVIEW_DAYS = REVIEW_NOTICE_DAYS
 DIGEST_HOUR = time(7, 0)
 BATCH = 500
 
@@ -178,11 +180,16 @@ def plan_checkpoints(today: date) -> Iterator[list[Planned]]:
 
 
 def plan_goal_reviews(today: date) -> Iterator[list[Planned]]:
-    """Therapists whose goals come up for review within GOAL_REVIEW_DAYS (two queries a batch)."""
+    """Therapists whose goals come up for review within GOAL_REVIEW_DAYS (two queries a batch).
+
+    A goal's review is its next review if one is set, else its target date (`Goal.review_due`); the
+    occasion names that day, so a goal whose review moves is reminded again for the new day.
+    """
     goals = (
-        Goal.objects.filter(
+        Goal.objects.annotate(due=Coalesce("review_on", "target_date"))
+        .filter(
             status=GoalStatus.ACTIVE,
-            target_date__range=(today, today + timedelta(days=GOAL_REVIEW_DAYS)),
+            due__range=(today, today + timedelta(days=GOAL_REVIEW_DAYS)),
             child__archived=False,
         )
         .order_by("pk")
@@ -191,7 +198,7 @@ def plan_goal_reviews(today: date) -> Iterator[list[Planned]]:
             "child_id",
             "child__public_id",
             "child__given_name",
-            "target_date",
+            "due",
             "owner_id",
             "domain__name",
             "skill__domain__name",
@@ -207,7 +214,7 @@ def plan_goal_reviews(today: date) -> Iterator[list[Planned]]:
         for child_id, to, opted_in in _team({row[1] for row in rows}, Role.THERAPIST):
             therapists[child_id].append((to, opted_in))
         batch = []
-        for goal_id, child_id, public_id, given_name, target, owner_id, area, skill_area in rows:
+        for goal_id, child_id, public_id, given_name, due, owner_id, area, skill_area in rows:
             team = therapists[child_id]
             owner_here = [(to, ok) for to, ok in team if to.user_id == owner_id]
             for to, opted_in in owner_here or team:
@@ -217,14 +224,14 @@ def plan_goal_reviews(today: date) -> Iterator[list[Planned]]:
                     Planned(
                         to=to,
                         kind=ReminderKind.GOAL_REVIEW,
-                        occasion=f"goal_review:{goal_id}:{target.isoformat()}",
+                        occasion=f"goal_review:{goal_id}:{due.isoformat()}",
                         child_id=child_id,
-                        subject=f"Goal review due {target:%d %b}: {given_name}",
+                        subject=f"Goal review due {due:%d %b}: {given_name}",
                         template="tracker/email/goal_review.txt",
                         context={
                             "given_name": given_name,
                             "area": area or skill_area or "",
-                            "target": target,
+                            "due": due,
                             "link": absolute(reverse("tracker:goal_detail", args=[public_id, goal_id])),
                         },
                     )

@@ -5,8 +5,8 @@ never during their quiet hours: it waits for the next run after them):
 - checkpoint: a guardian, when their child reaches a CDC checkpoint age (2, 4, 6, 9, 12, 15, 18, 24, 30, 36,
   48, 60 months; corrected age where it applies, `ages.day_at_effective_age`), with that checkpoint's skills
   nobody has recorded as achieved yet; still sent up to CATCH_UP_DAYS late if runs were missed;
-- goal_review: GOAL_REVIEW_DAYS before an active goal's review (target) date, to the therapist who set it, or
-  to every therapist on the team if they have left it;
+- goal_review: GOAL_REVIEW_DAYS before an active goal's review (its next review, or else its target date), to
+  the therapist who set it, or to every therapist on the team if they have left it;
 - programme: each week from Monday DIGEST_HOUR, to a guardian, what the home programme plans that week;
 - whats_new: each day from DIGEST_HOUR, to a therapist, how many notes and observations others added to their
   children since yesterday's digest.

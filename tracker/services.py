@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -458,6 +459,7 @@ GOAL_FIELDS = (
     "skill",
     "description",
     "target_date",
+    "review_on",
     "status",
     "weight",
     "baseline_level",
@@ -523,10 +525,16 @@ def edit_goal(*, goal_id: int, changes: dict, expected_version: str, by) -> Goal
 
 
 @transaction.atomic
-def review_goal(*, review: GoalReview, by) -> GoalReview:
-    """Record the GAS level a goal reached on a date (goal, date, level, comment already set)."""
+def review_goal(*, review: GoalReview, by, next_review: date | None = None) -> GoalReview:
+    """Record the GAS level a goal reached on a date (goal, date, level, comment already set).
+
+    The goal's next review becomes `next_review`; None leaves the next one at the target date.
+    """
     goal = review.goal
     begin_child_write(goal.child)
+    if goal.review_on != next_review:
+        goal.review_on = next_review
+        goal.save(update_fields=["review_on", "updated_at"])
     review.reviewed_by = by
     review.reviewed_by_name = by.name
     review.reviewer_voice = voice_of(goal.child, by)

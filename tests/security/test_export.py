@@ -237,6 +237,11 @@ def test_json_holds_goals_reviews_and_custom_skills(login, guardian, world):
     assert (len(document["goals"]), len(document["goal_reviews"]), len(document["custom_skills"])) == (1, 1, 1)
 
 
+def test_a_goals_next_review_is_in_the_json(login, guardian, world):
+    Goal.objects.filter(child=world).update(review_on=date(2026, 9, 14))
+    assert _json(login(guardian), world)["goals"][0]["review_on"] == "2026-09-14"
+
+
 def test_json_holds_the_childs_audit_events_including_this_export(login, guardian, world):
     events = _json(login(guardian), world)["audit_events"]
     assert len(events) == AuditEvent.objects.filter(child=world).count() and events[-1]["action"] == "exported"

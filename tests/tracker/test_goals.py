@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertFormError, assertNotContains
 
@@ -258,6 +259,97 @@ def test_a_review_needs_one_of_the_five_levels(login, pt, child, level):
     walking = goal(child, pt)
     response = login(pt).post(_url("goal_review", child, walking.pk), {"reviewed_on": "2026-03-01", "level": level})
     assert response.context["form"].has_error("level")
+    assert not GoalReview.objects.exists()
+
+
+# --- The next review ------------------------------------------------------------------------
+# A goal is reviewed at its target date unless the team plans a review before it (TODAY is 1 Mar 2026).
+
+
+def test_a_goal_set_with_a_next_review_keeps_it_and_shows_it(login, pt, guardian, child, gross_motor):
+    data = _goal_data(domain=gross_motor.pk, review_on="2026-04-12")
+    login(pt).post(_url("goal_create", child), data)
+    saved = Goal.objects.get(child=child)
+    assert (saved.review_on, saved.review_due) == (date(2026, 4, 12), date(2026, 4, 12))
+    assert "Next review 12 April 2026" in _text(login(guardian).get(_url("goal_detail", child, saved.pk)))
+    assert "Target date Next review Status" in _text(login(guardian).get(_url("goal_list", child)))
+    assert "31 May 2026 12 Apr 2026 Active" in _text(login(guardian).get(_url("goal_list", child)))
+
+
+def test_without_a_next_review_the_goal_is_reviewed_at_its_target_date(login, pt, child, gross_motor):
+    login(pt).post(_url("goal_create", child), _goal_data(domain=gross_motor.pk))
+    saved = Goal.objects.get(child=child)
+    assert (saved.review_on, saved.review_due) == (None, date(2026, 5, 31))
+    assert "Next review at the target date" in _text(login(pt).get(_url("goal_detail", child, saved.pk)))
+
+
+def test_a_next_review_in_the_past_is_refused_and_nothing_typed_is_lost(login, pt, child, gross_motor):
+    data = _goal_data(domain=gross_motor.pk, review_on="2026-02-27", description="Walks to the door by May.")
+    response = login(pt).post(_url("goal_create", child), data)
+    assertFormError(response.context["form"], "review_on", "The next review cannot be in the past.")
+    assertContains(response, "Walks to the door by May.")
+    assert not Goal.objects.exists()
+
+
+def test_an_edit_may_keep_a_passed_next_review_but_not_move_one_into_the_past(login, pt, child):
+    walking = goal(child, pt)
+    Goal.objects.filter(pk=walking.pk).update(review_on=date(2026, 2, 20))
+    walking.refresh_from_db()
+    client = login(pt)
+    moved = client.post(_url("goal_edit", child, walking.pk), _edit_data(walking, review_on="2026-02-21"))
+    assertFormError(moved.context["form"], "review_on", "The next review cannot be in the past.")
+    kept = client.post(_url("goal_edit", child, walking.pk), _edit_data(walking, review_on="2026-02-20"))
+    assert kept.status_code == 302
+
+
+def test_moving_the_next_review_is_an_edit_another_editor_is_told_of(login, pt, ot, child):
+    walking = goal(child, pt)
+    stale = _edit_data(walking, description="My version of the goal.")
+    login(ot).post(_url("goal_edit", child, walking.pk), _edit_data(walking, review_on="2026-04-01"))
+    response = login(pt).post(_url("goal_edit", child, walking.pk), stale)
+    assert response.status_code == 409
+    assert "next review 1 Apr 2026" in _text(response)
+    walking.refresh_from_db()
+    assert walking.review_on == date(2026, 4, 1)
+
+
+def test_a_review_sets_the_next_one(login, pt, child):
+    walking = goal(child, pt)
+    data = {"reviewed_on": "2026-03-01", "level": "-1", "next_review": "2026-04-26"}
+    response = login(pt).post(_url("goal_review", child, walking.pk), data)
+    walking.refresh_from_db()
+    assert walking.review_on == date(2026, 4, 26)
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages == ["Review saved: level −1 on 1 Mar 2026. Next review 26 Apr 2026."]
+
+
+def test_a_review_left_without_a_next_one_falls_back_to_the_target_date(login, pt, child):
+    walking = goal(child, pt, target=date(2026, 6, 1))
+    Goal.objects.filter(pk=walking.pk).update(review_on=date(2026, 3, 4))
+    client = login(pt)
+    form = client.get(_url("goal_review", child, walking.pk)).context["form"]
+    assert form["next_review"].value() is None  # due this week: this review answers it
+    client.post(_url("goal_review", child, walking.pk), {"reviewed_on": "2026-03-01", "level": "0"})
+    walking.refresh_from_db()
+    assert (walking.review_on, walking.review_due) == (None, date(2026, 6, 1))
+
+
+def test_an_early_review_offers_the_planned_one_again(login, pt, child):
+    walking = goal(child, pt, target=date(2026, 6, 1))
+    Goal.objects.filter(pk=walking.pk).update(review_on=date(2026, 4, 15))
+    response = login(pt).get(_url("goal_review", child, walking.pk))
+    assert response.context["form"]["next_review"].value() == date(2026, 4, 15)
+    assert "review planned for 15 Apr 2026" in _text(response)
+    assert "Left empty, the goal is next reviewed at its target date (1 Jun 2026)." in _text(response)
+
+
+@pytest.mark.parametrize("day", ["2026-03-01", "2026-02-01"])
+def test_the_next_review_must_come_after_today(login, pt, child, day):
+    walking = goal(child, pt)
+    data = {"reviewed_on": "2026-03-01", "level": "0", "comment": "Keep me.", "next_review": day}
+    response = login(pt).post(_url("goal_review", child, walking.pk), data)
+    assertFormError(response.context["form"], "next_review", "The next review must be after today.")
+    assertContains(response, "Keep me.")
     assert not GoalReview.objects.exists()
 
 

@@ -10,7 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tracker import programme, reminders, scheduler, services
-from tracker.models import CareTeamMembership, Channel, ReminderSettings, ScheduledRun, SentReminder
+from tracker.models import (
+    CareTeamMembership,
+    Channel,
+    Goal,
+    GoalReview,
+    ReminderSettings,
+    ScheduledRun,
+    SentReminder,
+)
 
 from ..factories import ChildFactory, MembershipFactory, UserFactory, activity, goal, note, observation, therapist
 
@@ -171,6 +179,29 @@ def test_the_goal_review_email_links_to_the_goal_in_the_app(review_due, child):
     _run(date(2026, 3, 13))
     link = "https://tracker.example" + reverse("tracker:goal_detail", args=[child.public_id, review_due.pk])
     assert link in mail.outbox[0].body
+
+
+def test_a_next_review_before_the_target_date_is_reminded_a_week_before_it(review_due, pt):
+    Goal.objects.filter(pk=review_due.pk).update(review_on=date(2026, 2, 20))
+    _run(date(2026, 2, 12))
+    early = len(mail.outbox)
+    _run(date(2026, 2, 13))
+    assert (early, [m.subject for m in mail.outbox]) == (0, ["Goal review due 20 Feb: Maya"])
+    assert "is due for review on Friday 20 February 2026" in mail.outbox[0].body
+    _run(date(2026, 3, 13))  # the target date's week: no review is due then any more
+    assert len(mail.outbox) == 1
+
+
+def test_a_review_moved_to_a_new_day_is_reminded_again_for_it(review_due, pt):
+    Goal.objects.filter(pk=review_due.pk).update(review_on=date(2026, 2, 20))
+    _run(date(2026, 2, 13))
+    services.review_goal(
+        review=GoalReview(goal=review_due, reviewed_on=date(2026, 2, 13), level=-1),
+        by=pt,
+        next_review=date(2026, 2, 18),
+    )
+    _run(date(2026, 2, 14))
+    assert [m.subject for m in mail.outbox] == ["Goal review due 20 Feb: Maya", "Goal review due 18 Feb: Maya"]
 
 
 def test_a_therapist_removed_from_the_team_gets_no_more_reminders_about_the_child(review_due, child, guardian, ot, pt):

@@ -94,7 +94,10 @@ def test_a_review_message_writes_minus_one_and_the_date_as_elsewhere(login, pt, 
     client = login(pt)
     url = reverse("tracker:goal_review", args=[child.public_id, set_goal.pk])
     response = client.post(url, {"reviewed_on": "2026-12-03", "level": -1})
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Review saved: level −1 on 3 Dec 2026."]
+    # The goal has no next review set, so the next one is at its target date (the factory's 31 Dec 2026).
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Review saved: level −1 on 3 Dec 2026. Next review 31 Dec 2026."
+    ]
 
 
 def test_signed_levels_use_the_minus_sign():

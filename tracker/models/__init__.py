@@ -3,7 +3,7 @@
 from .audit import AuditAction, AuditEvent
 from .cache import CacheGeneration
 from .children import CareTeamMembership, Child, Discipline, Invitation, Role, Voice
-from .goals import GasLevel, Goal, GoalReview, GoalStatus
+from .goals import REVIEW_NOTICE_DAYS, GasLevel, Goal, GoalReview, GoalStatus
 from .notes import NOTE_TEXT_LIMIT, Note, NoteKind, NoteRevision, Visibility
 from .programme import Activity, ActivityTemplate, HowItWent, PracticeLog
 from .reminders import Channel, ReminderKind, ReminderSettings, ScheduledRun, SentReminder
@@ -11,6 +11,7 @@ from .reports import Paper, Report, ReportKind, ReportScope, ReportShare, ShareC
 from .skills import Assistance, Domain, LossReview, Observation, Skill, Source, Status, WindowKind
 
 __all__ = [
+    "REVIEW_NOTICE_DAYS",
     "Activity",
     "ActivityTemplate",
     "Channel",

@@ -1,5 +1,7 @@
 """Therapy goals with Goal Attainment Scaling (GAS) levels, and their reviews over time."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -25,6 +27,10 @@ class GasLevel(models.IntegerChoices):
     MUCH_MORE = 2, "+2 much more than expected"
 
 
+# A goal's review reminder goes out this many days before its review date.
+REVIEW_NOTICE_DAYS = 7
+
+
 class GoalQuerySet(models.QuerySet):
     def for_child(self, child: Child) -> "GoalQuerySet":
         return self.filter(child=child)
@@ -38,6 +44,9 @@ class Goal(models.Model):
     skill = models.ForeignKey(Skill, on_delete=models.RESTRICT, null=True, blank=True, related_name="goals")
     description = models.TextField("goal (specific, measurable, timed)", max_length=2000)
     target_date = models.DateField()
+    # Teams often score a goal between setting it and its target date (a mid-block or termly review);
+    # without one, the review is at the target date.
+    review_on = models.DateField("next review", null=True, blank=True)
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     owner_name = models.CharField(max_length=150, blank=True)
@@ -69,6 +78,11 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    @property
+    def review_due(self) -> date:
+        """The day the goal is next due to be scored: its next review if one is set, else its target date."""
+        return self.review_on or self.target_date
 
 
 class GoalReview(models.Model):

@@ -107,14 +107,16 @@ def goal_edit(request: HttpRequest, child_id, goal_id: int) -> HttpResponse:
 
 @login_required
 def goal_review(request: HttpRequest, child_id, goal_id: int) -> HttpResponse:
-    """Record the GAS level the goal reached on a date, with a comment."""
+    """Record the GAS level the goal reached on a date, with a comment, and when it is next reviewed."""
     child = child_for(request.user, child_id, action=Action.MANAGE_GOALS)
     goal = _goal(child, goal_id)
     form = GoalReviewForm(request.POST or None, goal=goal)
     if request.method == "POST" and form.is_valid():
-        review = services.review_goal(review=form.instance, by=request.user)
+        next_review = form.cleaned_data["next_review"]
+        review = services.review_goal(review=form.instance, by=request.user, next_review=next_review)
         when = date_format(review.reviewed_on, "j M Y")
-        messages.success(request, f"Review saved: level {gas.signed(review.level)} on {when}.")
+        after = date_format(goal.review_due, "j M Y")
+        messages.success(request, f"Review saved: level {gas.signed(review.level)} on {when}. Next review {after}.")
         return _to_detail(child, goal)
     audit.viewed_form(request, child, goal, summary="Opened the goal review form")
     return render(request, "tracker/goal_review_form.html", {"child": child, "goal": goal, "form": form})

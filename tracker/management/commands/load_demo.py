@@ -32,6 +32,8 @@ from tracker.models import (
 # The README's demo ages ("Maya, 1 year 8 months"): tests/test_load_demo.py holds the two to each other.
 MAYA_MONTHS, LEO_MONTHS = 20, 7
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (published demo login, local only)
+# The demo goal's mid-block review, before its target date 60 days on: the goal pages show both.
+DEMO_REVIEW_DAYS = 18
 PEOPLE = [
     ("parent@example.org", "Sam Parent", "parent"),
     ("ot@example.org", "Olivia Hand", "ot"),
@@ -150,6 +152,7 @@ class Command(BaseCommand):
                 skill=skill,
                 description=description,
                 target_date=today + timedelta(days=60),
+                review_on=today + timedelta(days=DEMO_REVIEW_DAYS),
                 owner=people["pt"],
                 owner_name=people["pt"].name,
                 baseline_level=GasLevel.MUCH_LESS,
