@@ -13,9 +13,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from tracker import programme
-from tracker.models import AuditEvent, GoalReview, Report
+from tracker.models import AuditEvent, Goal, GoalReview, Report
 from tracker.reports import render, services
-from tracker.reports.data import Spec, practice
+from tracker.reports.data import Spec, practice, progress_statement
 
 from ..factories import activity, goal, note, observation, report
 
@@ -284,3 +284,33 @@ def test_the_history_makes_a_fixed_number_of_queries(login, guardian, child, rep
     browser = login(guardian)
     with django_assert_max_num_queries(14):
         assert browser.get(reverse("tracker:report_list", args=[child.public_id])).status_code == 200
+
+
+# --- The progress statement per goal (the IEP shape) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "at_start", "latest", "reviewed", "said"),
+    [
+        ("active", -2, 0, 1, "met"),
+        ("active", -2, -1, 1, "progressing"),
+        ("active", -1, -1, 2, "not progressing"),
+        ("active", -1, -1, 0, "not reviewed in this period"),
+        ("achieved", -2, 1, 1, "met"),
+        # The team's "achieved" and a level below the expected outcome are both told, not a bare "met".
+        ("achieved", -2, -1, 1, "marked achieved; last level −1"),
+        ("achieved", None, None, 0, "marked achieved; not scored"),
+        ("discontinued", -2, -2, 1, "discontinued"),
+        ("discontinued", -2, 0, 1, "met"),
+    ],
+)
+def test_a_goal_is_met_only_at_its_expected_outcome_or_above(status, at_start, latest, reviewed, said):
+    assert progress_statement(Goal(status=status), at_start, at_start, latest, reviewed) == said
+
+
+def test_the_report_gives_an_active_goals_next_review(child, pt):
+    walking = goal(child, pt, description="Walks 3 metres alone")
+    Goal.objects.filter(pk=walking.pk).update(review_on=timezone.localdate() + timedelta(days=20))
+    made, _ = services.make_report(child=child, spec=_spec("therapist", pt), by=pt)
+    text = " ".join(" ".join(_text(made.pdf)).split())
+    assert f"next review {timezone.localdate() + timedelta(days=20):%-d %b %Y}" in text

@@ -98,9 +98,10 @@ class GoalLine:
     current: str
     current_level: int | None
     t_score: float | None
-    progress: str  # met / progressing / not progressing / not reviewed in this period
+    progress: str  # met / progressing / not progressing / not reviewed in this period / discontinued …
     reviews_in_period: int
     target_date: date
+    review_on: date | None  # an active goal's planned review before its target date, if any
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,17 @@ def _level_label(level: int | None) -> str:
 def progress_statement(
     goal: Goal, baseline: int | None, at_start: int | None, latest: int | None, reviewed: int
 ) -> str:
-    """The IEP shape: met, progressing or not progressing (or not reviewed in the period)."""
-    if goal.status == GoalStatus.ACHIEVED or (latest is not None and latest >= 0):
+    """The IEP shape: met, progressing or not progressing (or not reviewed in the period).
+
+    "Met" needs a level at the expected outcome (0) or above: a goal the team marked achieved while
+    its last level is below 0 says both, rather than a "met" its T-score contradicts.
+    """
+    if latest is not None and latest >= 0:
         return "met"
+    if goal.status == GoalStatus.ACHIEVED:
+        return "marked achieved; not scored" if latest is None else f"marked achieved; last level {gas.signed(latest)}"
+    if goal.status == GoalStatus.DISCONTINUED:
+        return "discontinued"
     if not reviewed or latest is None:
         return "not reviewed in this period"
     reference = at_start if at_start is not None else baseline
@@ -263,6 +272,7 @@ def goal_lines(goals: Iterable[Goal], *, start: date, end: date) -> list[GoalLin
                 progress=progress_statement(goal, goal.baseline_level, at_start, latest, len(in_period)),
                 reviews_in_period=len(in_period),
                 target_date=goal.target_date,
+                review_on=goal.review_on if goal.status == GoalStatus.ACTIVE else None,
             )
         )
     return lines
