@@ -6,10 +6,13 @@ here: a therapist's custom skill belongs to one child's record. A catalogue form
 moves every child's `data_version` as a reload does, so no page or chart drawn before is served
 again (`services.catalogue_changed`). Nothing of the catalogue is deleted here: observations and
 activities point at it, and a skill dropped from fixtures/catalogue.json stays until its records go.
+A change made here outlives the next `manage.py load_catalogue`, which names it
+(services.keep_staff_changes).
 """
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from config.staff import AuditedAdmin, staff_site
 
@@ -18,12 +21,18 @@ from .models import AuditEvent, Domain, Skill, Source
 
 
 class CatalogueAdmin(AuditedAdmin):
-    """Add and change, never delete; every saved change moves the cached pages."""
+    """Add and change, never delete; every saved change moves the cached pages.
+
+    A saved row is marked as changed here, so the next `load_catalogue` keeps it rather than the fixture's.
+    """
+
+    readonly_fields = ["staff_changed_at"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def save_model(self, request, obj, form, change) -> None:
+        obj.staff_changed_at = timezone.now()
         super().save_model(request, obj, form, change)
         services.catalogue_changed()  # in the admin's transaction: the change and the move commit together
 
@@ -106,6 +115,7 @@ class SkillAdmin(CatalogueAdmin):
         "median_months",
         "source",
         "optional",
+        "staff_changed_at",
     ]
     list_filter = ["domain", "window_kind", "source", "optional"]
     list_select_related = ["domain", "source"]

@@ -2,6 +2,7 @@
 
 import hashlib
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from .models import (
     CareTeamMembership,
     Child,
     Discipline,
+    Domain,
     Goal,
     GoalReview,
     Invitation,
@@ -25,6 +27,7 @@ from .models import (
     Observation,
     Role,
     Skill,
+    Source,
     Status,
 )
 
@@ -52,6 +55,51 @@ def catalogue_changed() -> int:
     `manage.py load_catalogue` and the staff admin, inside their own transaction.
     """
     return Child.objects.update(data_version=F("data_version") + 1)
+
+
+CATALOGUE_MODELS = (Domain, Source, Skill)
+
+
+@dataclass
+class StaffChanges:
+    """What a catalogue reload did with the rows changed in the staff admin (labels like "skill gm-walks-alone")."""
+
+    kept: list[str] = field(default_factory=list)  # the staff's values stay over the fixture's
+    adopted: list[str] = field(default_factory=list)  # the fixture now says the same: no longer a staff change
+    discarded: list[str] = field(default_factory=list)  # the fixture's values replaced them, as asked
+
+
+def staff_changed_rows() -> list[tuple[type, dict]]:
+    """Every catalogue row changed in the staff admin, with all its values: read before a reload."""
+    return [
+        (model, values)
+        for model in CATALOGUE_MODELS
+        for values in model.objects.filter(staff_changed_at__isnull=False).order_by("pk").values()
+    ]
+
+
+def keep_staff_changes(before: list[tuple[type, dict]], *, discard: bool = False) -> StaffChanges:
+    """After a reload, put back the staff admin's values that the fixture overwrote (unless `discard`).
+
+    Loading a fixture saves each of its rows whole, so a staff change to a row the fixture holds is
+    replaced and its `staff_changed_at` cleared; a row only the staff added is left as it was. A
+    change the fixture has since taken in (the same values) stops being a staff change.
+    """
+    outcome = StaffChanges()
+    for model, values in before:
+        label = f"{model._meta.model_name} {values['slug']}"
+        now = model.objects.filter(pk=values["id"]).values().get()
+        if now["staff_changed_at"] is not None:  # not in the fixture: nothing overwrote it
+            outcome.kept.append(label)
+            continue
+        if {**now, "staff_changed_at": None} == {**values, "staff_changed_at": None}:
+            outcome.adopted.append(label)
+        elif discard:
+            outcome.discarded.append(label)
+        else:
+            model.objects.filter(pk=values["id"]).update(**{k: v for k, v in values.items() if k != "id"})
+            outcome.kept.append(label)
+    return outcome
 
 
 @transaction.atomic

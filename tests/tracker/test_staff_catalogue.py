@@ -1,8 +1,10 @@
 """The staff admin's catalogue (tracker/admin.py): catalogue_report's rules, pages moved, every change audited."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -160,3 +162,61 @@ def test_no_second_history_outside_the_audit_trail(as_staff, walks):
     as_staff.post(change_url(walks), skill_form(walks, name="Walks alone, five steps"))
     assert AuditEvent.objects.filter(object_type="skill").count() == 1
     assert LogEntry.objects.count() == 0
+
+
+# --- A reload keeps what staff changed ----------------------------------------------------------------
+
+
+def _reload(*flags) -> str:
+    out = io.StringIO()
+    call_command("load_catalogue", *flags, stdout=out)
+    return out.getvalue()
+
+
+def test_a_reload_keeps_a_staff_change_and_names_it(as_staff, walks):
+    as_staff.post(change_url(walks), skill_form(walks, name="Walks alone, five steps"))
+    said = _reload()
+    walks.refresh_from_db()
+    assert walks.name == "Walks alone, five steps" and walks.staff_changed_at is not None
+    assert "Kept 1 change(s) made in the staff admin over the fixture: skill gm-walks-alone." in said
+
+
+def test_a_reload_still_takes_the_fixtures_values_for_rows_staff_never_changed(as_staff, walks):
+    Skill.objects.filter(pk=walks.pk).update(name="Changed behind the admin's back")
+    assert "Kept" not in _reload()
+    walks.refresh_from_db()
+    assert walks.name == "Walks alone"
+
+
+def test_discarding_staff_changes_takes_the_fixtures_values(as_staff, walks):
+    as_staff.post(change_url(walks), skill_form(walks, name="Walks alone, five steps"))
+    said = _reload("--discard-staff-changes")
+    walks.refresh_from_db()
+    assert (walks.name, walks.staff_changed_at) == ("Walks alone", None)
+    assert "Replaced with the fixture's values: skill gm-walks-alone." in said
+    assert "Kept" not in _reload()
+
+
+def test_a_source_and_a_skill_only_staff_added_stay_through_a_reload(as_staff, walks):
+    data = {"slug": "new-source", "short_name": "New 2024", "citation": "Author A. Title. Publisher, 2024.", "url": ""}
+    as_staff.post(reverse("staff:tracker_source_add"), data)
+    said = _reload()
+    assert Source.objects.filter(slug="new-source", staff_changed_at__isnull=False).exists()
+    assert "source new-source" in said
+
+
+def test_a_change_the_fixture_has_taken_in_is_no_longer_a_staff_change(as_staff, walks):
+    as_staff.post(change_url(walks), skill_form(walks))  # saved with the fixture's own values
+    said = _reload()
+    walks.refresh_from_db()
+    assert walks.staff_changed_at is None
+    assert "Now the same in the fixture, no longer staff changes: skill gm-walks-alone." in said
+
+
+def test_a_reload_that_keeps_staff_changes_still_moves_every_childs_version(as_staff, child, walks):
+    as_staff.post(change_url(walks), skill_form(walks, name="Walks alone, five steps"))
+    child.refresh_from_db()
+    before = child.data_version
+    _reload()
+    child.refresh_from_db()
+    assert child.data_version == before + 1

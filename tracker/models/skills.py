@@ -29,6 +29,8 @@ class Domain(models.Model):
     discipline = models.CharField(max_length=5, choices=Discipline.choices)
     order = models.PositiveSmallIntegerField(default=0)
     colour = models.CharField(max_length=7, help_text="Chart colour, #RRGGBB (colour-blind-safe palette).")
+    # Set by the staff admin; `load_catalogue` keeps such a row's values (services.keep_staff_changes).
+    staff_changed_at = models.DateTimeField("changed in the staff admin", null=True, blank=True, editable=False)
 
     objects = DomainManager()
 
@@ -54,6 +56,8 @@ class Source(models.Model):
     short_name = models.CharField(max_length=60, help_text="As shown beside a window, e.g. “CDC 2022”.")
     citation = models.TextField(help_text="Authors, year, title, journal or publisher, volume and pages.")
     url = models.URLField(blank=True)
+    # Set by the staff admin; `load_catalogue` keeps such a row's values (services.keep_staff_changes).
+    staff_changed_at = models.DateTimeField("changed in the staff admin", null=True, blank=True, editable=False)
 
     objects = SourceManager()
 
@@ -135,6 +139,8 @@ class Skill(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by the staff admin; `load_catalogue` keeps such a row's values (services.keep_staff_changes).
+    staff_changed_at = models.DateTimeField("changed in the staff admin", null=True, blank=True, editable=False)
 
     objects = SkillManager()
 
