@@ -1,5 +1,6 @@
 """The demo family (`manage.py load_demo`): what the README promises is what the app shows."""
 
+import html
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -7,11 +8,15 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tracker import ages, chart_data
-from tracker.models import Child, Domain, Goal
+from tracker.management.commands.load_demo import DEMO_PROGRAMME
+from tracker.models import Activity, Child, Domain, Goal
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +65,19 @@ def test_the_goal_marker_on_the_progress_chart_sits_at_the_set_date_not_today():
     set_at = round(ages.effective_age_in_months(maya.date_of_birth, None, goal.reviews.first().reviewed_on), 2)
     assert list(chart.goal_ages) == [pytest.approx(set_at, abs=0.01)]
     assert chart.goal_ages[0] < chart.age - 1  # weeks before today, not at today
+
+
+def test_sams_this_week_shows_the_programmes_the_demo_ot_and_pt_set():
+    """`make run`'s promise (issue 17): the parent's "This week" lists Maya's and Leo's activities."""
+    _load()
+    for child in Child.objects.all():
+        set_by = {activity.set_by.email for activity in Activity.objects.filter(child=child)}
+        assert set_by == {"ot@example.org", "pt@example.org"}, child.given_name
+    parent = Client()
+    parent.force_login(get_user_model().objects.get(email="parent@example.org"))
+    for child in Child.objects.all():
+        page = parent.get(reverse("tracker:programme", args=[child.public_id])).content.decode()
+        titles = [activity.title for activity in Activity.objects.filter(child=child)]
+        assert len(titles) == len(DEMO_PROGRAMME[child.given_name])
+        assert all(html.escape(title) in page for title in titles), child.given_name
+        assert "Practised today" in page

@@ -1,8 +1,9 @@
 """Words the clinical rules keep out of what families and therapists read (DESIGN.md, "Clinical rules").
 
-Every template about a child, every chart module (its labels and alt texts), the status model's
-headings and explanations, and the skill catalogue: never "delayed", "abnormal", "at risk", "failed",
-"disorder" or "regression". "Not a diagnosis" is the one allowed use of that word.
+Every template about a child (pages, PDF reports, reminder emails), every chart module (its labels
+and alt texts), the status model's headings and explanations, and the skill catalogue: never
+"delayed", "abnormal", "at risk", "failed", "disorder" or "regression". "Not a diagnosis" is the one
+allowed use of that word.
 """
 
 import ast
@@ -21,6 +22,8 @@ ALLOWED = {"not a diagnosis"}  # the footer: "Milestone windows are a guide, not
 SOURCES = sorted(
     [
         *(ROOT / "templates" / "tracker").glob("*.html"),
+        *(ROOT / "templates" / "tracker" / "reports").glob("*.html"),  # the PDF reports
+        *(ROOT / "templates" / "tracker" / "email").glob("*.txt"),  # reminders and digests
         ROOT / "templates" / "base.html",
         *(ROOT / "tracker" / "charts").glob("*.py"),
         ROOT / "tracker" / "status.py",

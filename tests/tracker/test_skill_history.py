@@ -315,3 +315,11 @@ def test_the_skill_chart_leaves_out_withdrawn_observations(login, guardian, chil
 def test_a_skill_with_nothing_recorded_shows_no_chart(login, guardian, child):
     page = login(guardian).get(_history_url(child))
     assert reverse("tracker:chart_skill", args=[child.public_id, SKILL, "svg"]) not in page.content.decode()
+
+
+def test_the_source_reads_as_one_sentence_after_another(login, guardian, child):
+    # A CDC item's place in its source ends "… (4 mo).": the full reference follows after one full stop.
+    url = reverse("tracker:skill_history", args=[child.public_id, "gm-rolls-tummy-to-back"])
+    page = _text(login(guardian).get(url))
+    assert "Source: CDC 2022 — " in page and "Zubler JM" in page
+    assert ".." not in page

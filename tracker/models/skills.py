@@ -197,6 +197,14 @@ class Skill(models.Model):
             return self.source_detail
         return f"{self.source.short_name} — {self.source_detail}" if self.source_detail else self.source.short_name
 
+    @property
+    def full_citation(self) -> str:
+        """The short citation, then the source's full reference: "CDC 2022 — … by 2 mo. Zubler JM, …"."""
+        if self.source_id is None:
+            return self.citation
+        short = self.citation.rstrip()
+        return f"{short}{'' if short.endswith(('.', '?', '!')) else '.'} {self.source.citation}"
+
 
 class Status(models.TextChoices):
     NOT_YET = "not_yet", "Not yet"
