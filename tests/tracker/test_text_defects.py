@@ -115,3 +115,10 @@ def test_a_skill_chart_with_one_observation_says_one_observation():
         observations=[Observed(skill="walks", on=date(2026, 1, 5), status="achieved")],
     )
     assert ": 1 observation from age" in chart.alt_text()
+
+
+def test_the_goal_pages_level_table_writes_levels_with_the_minus_sign(login, pt, child):
+    set_goal = goal(child, pt)
+    page = login(pt).get(reverse("tracker:goal_detail", args=[child.public_id, set_goal.pk])).content.decode()
+    headings = re.findall(r'<th scope="row">([^<]*)</th>', page)
+    assert headings[:5] == ["−2", "−1", "0", "+1", "+2"]

@@ -54,7 +54,7 @@ def goal_detail(request: HttpRequest, child_id, goal_id: int) -> HttpResponse:
         "child": child,
         "goal": goal,
         "line": next(line for line in chart.lines if line.key == goal.pk),
-        "levels": [(level, getattr(goal, field)) for level, field in LEVEL_FIELDS.items()],
+        "levels": [(level, gas.signed(level), getattr(goal, field)) for level, field in LEVEL_FIELDS.items()],
         "reviews": goal.reviews.all(),
         "chart": chart,
         "adherence": programme.adherence_chart(child, on=timezone.localdate(), goal=goal),
