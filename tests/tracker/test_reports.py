@@ -314,3 +314,26 @@ def test_the_report_gives_an_active_goals_next_review(child, pt):
     made, _ = services.make_report(child=child, spec=_spec("therapist", pt), by=pt)
     text = " ".join(" ".join(_text(made.pdf)).split())
     assert f"next review {timezone.localdate() + timedelta(days=20):%-d %b %Y}" in text
+
+
+# --- What changed: since the last report, or within a first report's period --------------------
+
+
+def test_a_first_report_counts_new_skills_since_its_start_not_since_a_report_that_was_never_made(child, guardian):
+    today = timezone.localdate()
+    observation(child, guardian, skill="gm-lifts-head-on-tummy", status="achieved", on=today - timedelta(days=20))
+    spec = _spec("family", guardian)
+    made, _ = services.make_report(child=child, spec=spec, by=guardian)
+    text = " ".join(" ".join(_text(made.pdf)).split())
+    assert f"1 newly achieved since {spec.start:%-d %b %Y}." in text
+    assert "since the last report" not in text
+
+
+def test_a_later_report_counts_new_skills_since_the_last_report(child, guardian):
+    today = timezone.localdate()
+    observation(child, guardian, skill="gm-lifts-head-on-tummy", status="achieved", on=today - timedelta(days=20))
+    services.make_report(child=child, spec=_spec("family", guardian, end=today - timedelta(days=5)), by=guardian)
+    observation(child, guardian, skill="gm-rolls-tummy-to-back", status="achieved", on=today - timedelta(days=2))
+    made, _ = services.make_report(child=child, spec=_spec("family", guardian), by=guardian)
+    text = " ".join(" ".join(_text(made.pdf)).split())
+    assert "1 newly achieved since the last report." in text

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .. import ages, chart_data, gas, programme, status
 from ..charts import adherence, milestones, progress, skill_history
@@ -162,9 +163,19 @@ def standings_on(skills: Sequence[Skill], history: Sequence[Observed], day: date
 
 
 def area_summaries(
-    domains: Sequence[Domain], skills: Sequence[Skill], history: Sequence[Observed], *, child: Child, end: date, since
+    domains: Sequence[Domain],
+    skills: Sequence[Skill],
+    history: Sequence[Observed],
+    *,
+    child: Child,
+    end: date,
+    since: date,
+    since_words: str,
 ) -> list[AreaSummary]:
-    """Each area on `end`, and what changed since `since` (the last report's day, or the period's start)."""
+    """Each area on `end`, and what changed since `since` (the last report's day, or the period's start).
+
+    `since_words` names that day in the summaries ("since the last report", "since 5 Jun 2026").
+    """
     now = standings_on(skills, history, end, child.effective_age_in_months(end))
     then = standings_on(skills, history, since, child.effective_age_in_months(since)) if since else {}
     summaries = {domain.pk: AreaSummary(domain=domain) for domain in domains}
@@ -195,11 +206,11 @@ def area_summaries(
         elif standing == Standing.EXPECTED_NOW:
             area.expected_now.append(skill.name)
     for area in summaries.values():
-        area.summary = summary_sentence(area)
+        area.summary = summary_sentence(area, since_words)
     return [area for area in summaries.values() if area.recorded or area.to_check or area.expected_now]
 
 
-def summary_sentence(area: AreaSummary) -> str:
+def summary_sentence(area: AreaSummary, since_words: str) -> str:
     """A short plain-language summary of one area, written from its numbers (never a diagnosis)."""
     if not area.recorded:
         return f"Nothing is recorded yet in {area.domain.name.lower()}."
@@ -210,7 +221,7 @@ def summary_sentence(area: AreaSummary) -> str:
         parts.append(f"{area.not_yet} not yet")
     text = ", ".join(parts) + "."
     if area.newly_achieved:
-        text += f" {len(area.newly_achieved)} newly achieved since the last report."
+        text += f" {len(area.newly_achieved)} newly achieved {since_words}."
     if area.no_longer_seen:
         text += f" {len(area.no_longer_seen)} no longer seen: {CONCERN_SENTENCE} soon."
     elif area.concerns:
@@ -337,7 +348,11 @@ def gather(child: Child, spec: Spec, timings: Timings, *, since: date | None) ->
     domains = [domain for domain in every_domain if domain.discipline in disciplines]
     skills = list(Skill.objects.for_child(child).filter(domain__in=domains).select_related("domain"))
     history = chart_data.history(child)
-    areas = area_summaries(domains, skills, history, child=child, end=spec.end, since=since or spec.start)
+    # A first report has no last report to compare with: it says what changed within its period.
+    since_words = "since the last report" if since else f"since {date_format(spec.start, 'j M Y')}"
+    areas = area_summaries(
+        domains, skills, history, child=child, end=spec.end, since=since or spec.start, since_words=since_words
+    )
     goals = [
         goal
         for goal in chart_data.goals_with_reviews(child)

@@ -24,7 +24,7 @@ from ..permissions import Action
 from . import data, render
 
 # Bump when a template or what a report says changes, so an unchanged record is drawn again.
-REPORT_VERSION = 3
+REPORT_VERSION = 4
 TEMPLATES = {ReportKind.FAMILY: "tracker/reports/family.html", ReportKind.THERAPIST: "tracker/reports/therapist.html"}
 PASSCODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread over the phone
 PASSCODE_LENGTH = 10
