@@ -82,6 +82,16 @@ def test_an_unknown_child_stops_the_export_before_anything_is_written(tmp_path, 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_other_users_can_open_is_refused_before_anything_is_written(tmp_path, staff, child):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    with pytest.raises(CommandError, match="other users"):
+        _run("--to", str(shared), "--by", staff.email, "--all")
+    assert list(shared.iterdir()) == [] and not AuditEvent.objects.filter(action="exported").exists()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+
+
 def test_nothing_is_overwritten(tmp_path, staff, child):
     _run("--to", str(tmp_path), "--by", staff.email, "--child", str(child.public_id))
     with pytest.raises(CommandError, match="exists already"):

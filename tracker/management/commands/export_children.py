@@ -30,7 +30,7 @@ class Command(BaseCommand):
     help = "Export children's records, one file each, into a folder (the app's family export, or the care team's)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--to", required=True, help="The folder to write into (made if missing, owner only).")
+        parser.add_argument("--to", required=True, help="A folder only you can open (made if missing, owner only).")
         parser.add_argument("--by", required=True, help="Email of the staff account doing the export (audited).")
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--all", action="store_true", help="Every child, archived ones too.")
@@ -45,6 +45,9 @@ class Command(BaseCommand):
         children = self._children(options["all"], options["child"])
         folder = Path(options["to"])
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if folder.stat().st_mode & 0o077:
+            # Changing the mode of a folder someone chose (a shared drive, /tmp) is not ours to do.
+            raise CommandError(f"{folder} can be opened by other users: export into a folder only you can open.")
         what, write = FORMATS[options["format"]]
         role = Role.THERAPIST if options["care_team"] else Role.GUARDIAN
         today = timezone.localdate()
