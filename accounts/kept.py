@@ -6,7 +6,7 @@ session out and the POST was thrown away (issue 15, finding 8). Now `keep` store
 and each comes back as a form that posts to where it was going, with a fresh CSRF token; the view then
 handles it as if it had arrived in time (its own checks, conflicts and duplicate-submission guard
 included). A kept form is deleted when the re-posted form succeeds (the view redirects) or when the
-person throws it away, and after KEPT_FOR in any case.
+person throws it away, with the child it was about (services.delete_child), and after KEPT_FOR in any case.
 
 Why server-side and not the browser's storage: docs/security.md, "Sessions".
 """
@@ -53,7 +53,7 @@ def waiting(user):
 
 
 def forget_old() -> int:
-    """Delete kept forms past KEPT_FOR (whenever a form is kept, and when the kept-forms page is opened)."""
+    """Delete kept forms past KEPT_FOR (daily by the scheduler, and whenever a form is kept or the page opened)."""
     deleted, _ = KeptForm.objects.filter(kept_at__lt=timezone.now() - KEPT_FOR).delete()
     return deleted
 

@@ -11,12 +11,18 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.tasks import forget_kept_forms
+
 from .models import ScheduledRun
 from .tasks import send_reminders
 
 # job name -> (task, how often). Reminders every quarter of an hour: a quiet-hours end or a new day's digest
-# waits at most that long.
-JOBS = {"send_reminders": (send_reminders, timedelta(minutes=15))}
+# waits at most that long. Kept forms hold text about children: they go within a day of KEPT_FOR, not
+# only when someone next keeps a form or opens the page that lists them.
+JOBS = {
+    "send_reminders": (send_reminders, timedelta(minutes=15)),
+    "forget_kept_forms": (forget_kept_forms, timedelta(days=1)),
+}
 KEEP_RUNS = timedelta(days=30)
 
 

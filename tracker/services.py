@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+
+from accounts.models import KeptForm
 
 from . import ages, audit
 from .models import (
@@ -117,6 +120,9 @@ def add_child(*, user, child: Child) -> Child:
 def delete_child(*, child: Child, by) -> None:
     """Delete a child and every record about them; the audit trail stays, unlinked."""
     audit.record(by, AuditAction.DELETED, child, summary="Deleted the child and all their records")
+    # Forms kept from an expired session hang off the account, not the child: what was typed on the
+    # child's pages goes with the child.
+    KeptForm.objects.filter(path__startswith=reverse("tracker:child_detail", args=[child.public_id])).delete()
     child.delete()
 
 

@@ -8,7 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
+from accounts.kept import KEPT_FOR
 from accounts.models import KeptForm
+from tracker import scheduler, services
 
 from ..factories import PASSWORD, UserFactory
 
@@ -90,3 +92,20 @@ def test_a_page_with_a_text_area_loads_the_idle_warning(login, child, guardian):
     page = login(guardian).get(reverse("tracker:note_create", args=[child.public_id])).content.decode()
     assert "js/idle-warning.js" in page
     assert 'data-idle-timeout="1800"' in page
+
+
+def test_deleting_the_child_deletes_what_was_typed_on_its_pages(expired, child, guardian, outsider_child):
+    elsewhere = reverse("tracker:note_create", args=[outsider_child.public_id])
+    other = KeptForm.objects.create(user=guardian, path=elsewhere, fields=[["body", "About someone else"]])
+    assert KeptForm.objects.filter(user=guardian).count() == 2
+    services.delete_child(child=child, by=guardian)
+    assert list(KeptForm.objects.all()) == [other]
+
+
+def test_the_scheduler_deletes_kept_forms_past_seven_days_without_anyone_logging_in(expired, guardian):
+    with time_machine.travel(START + KEPT_FOR - timedelta(hours=1), tick=False):
+        scheduler.tick()
+    assert KeptForm.objects.count() == 1  # kept six days and 22 hours ago: still offered back
+    with time_machine.travel(START + KEPT_FOR + timedelta(days=1), tick=False):
+        scheduler.tick()
+    assert not KeptForm.objects.exists()

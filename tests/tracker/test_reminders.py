@@ -331,7 +331,7 @@ def test_two_schedulers_ticking_in_the_same_slot_enqueue_once(db):
     moment = datetime(2026, 3, 2, 9, 7, tzinfo=UTC)
     first = scheduler.tick(moment)
     second = scheduler.tick(moment + timedelta(minutes=5))
-    assert (first, second, ScheduledRun.objects.count()) == (["send_reminders"], [], 1)
+    assert (first, second, ScheduledRun.objects.count()) == (["send_reminders", "forget_kept_forms"], [], 2)
 
 
 def test_the_next_slot_is_enqueued_again(db):
@@ -417,6 +417,11 @@ def test_saving_choices(login, guardian):
     login(guardian).post(reverse("tracker:reminder_settings"), data)
     saved = ReminderSettings.objects.get(user=guardian)
     assert (saved.checkpoint, saved.programme, saved.whats_new) == ("email", "email", "off")
+
+
+def test_quiet_hours_say_which_clock_they_follow(login, guardian, settings):
+    page = login(guardian).get(reverse("tracker:reminder_settings")).content.decode()
+    assert f"({settings.TIME_ZONE} time)" in page and settings.TIME_ZONE == "Europe/London"
 
 
 def test_half_quiet_hours_are_refused_next_to_the_field(login, guardian):
