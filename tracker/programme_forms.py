@@ -1,6 +1,7 @@
 """Forms for the home programme (activities, a practice tap) and each person's reminder settings."""
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 
 from .forms import NativeDateInput
@@ -79,7 +80,10 @@ class ReminderSettingsForm(forms.ModelForm):
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
         labels = {kind.value: kind.label for kind in ReminderKind}
-        help_texts = {"quiet_from": "Nothing is sent between these times; it waits until they end."}
+        # Reminders are planned on the service's clock, not the phone's: say which clock that is.
+        help_texts = {
+            "quiet_from": f"Nothing is sent between these times ({settings.TIME_ZONE} time); it waits until they end."
+        }
 
     def clean(self) -> dict:
         data = super().clean()

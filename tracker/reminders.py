@@ -14,7 +14,8 @@ never during their quiet hours: it waits for the next run after them):
 Only the people on a child's team at the time of the run are asked: someone removed from the team gets
 nothing more. An email carries no note text, no goal text and no observation note at all: a child's given
 name, catalogue skill names, activity titles and counts, and links to the app, whose every page needs a
-log-in. Each has a one-click unsubscribe link, signed for that person and that kind only.
+log-in. Each has an unsubscribe link, signed for that person and that kind only: it opens a page with the
+button that stops them (a mail program's own one-click POST, RFC 8058, would need a CSRF exemption).
 
 Exactly-once, by the database: every reminder has a key (person, kind, occasion) with a unique constraint.
 A run inserts the keys of a batch with its own claim id (conflicts ignored), reads back which rows carry its
@@ -196,7 +197,7 @@ def _send(batch: list[Planned], *, claim: uuid.UUID, now: datetime, mail, report
 
 
 def message(planned: Planned) -> EmailMessage:
-    """The email: plain text, links only to the app, a one-click unsubscribe for this kind."""
+    """The email: plain text, links only to the app, an unsubscribe link for this kind."""
     unsubscribe = absolute(reverse("tracker:unsubscribe", args=[unsubscribe_token(planned.to.user_id, planned.kind)]))
     context = {
         **planned.context,

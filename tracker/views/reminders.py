@@ -1,4 +1,4 @@
-"""Each person's reminder settings, and the one-click unsubscribe that works without logging in."""
+"""Each person's reminder settings, and the unsubscribe link that works without logging in."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
