@@ -1,6 +1,7 @@
 """The demo family (`manage.py load_demo`): what the README promises is what the app shows."""
 
 import html
+import re
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -81,3 +82,26 @@ def test_sams_this_week_shows_the_programmes_the_demo_ot_and_pt_set():
         assert len(titles) == len(DEMO_PROGRAMME[child.given_name])
         assert all(html.escape(title) in page for title in titles), child.given_name
         assert "Practised today" in page
+
+
+DEMO_CONCERNS = {
+    "Maya": (["gm-walks-alone", "fm-scribbles", "sc-manages-open-cup-with-spills"], 25),
+    "Leo": (["gm-holds-head-steady"], 10),
+}
+
+
+@pytest.mark.parametrize("name", DEMO_CONCERNS)
+def test_the_overview_raises_only_the_real_concerns_and_counts_the_unknown_apart(name):
+    """Issue 13: Maya's 19 "overdue" (15 never recorded) are 3 overdue and 25 to check; Leo's 11 are 1 and 10."""
+    with time_machine.travel(DAYS[0], tick=False):
+        _load()
+        child = Child.objects.get(given_name=name)
+        parent = Client()
+        parent.force_login(get_user_model().objects.get(email="parent@example.org"))
+        page = parent.get(reverse("tracker:child_detail", args=[child.public_id])).content.decode()
+    counts = re.findall(r'data-count="(overdue|to_check)">(\d+)<', page)
+    overdue, to_check = DEMO_CONCERNS[name]
+    assert sum(int(n) for kind, n in counts if kind == "overdue") == len(overdue)
+    assert sum(int(n) for kind, n in counts if kind == "to_check") == to_check
+    needs_attention = page.split('id="needs-attention"')[1].split('id="to-check"')[0]
+    assert re.findall(r"/skills/([a-z-]+)/\"", needs_attention) == overdue

@@ -8,6 +8,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
 from accounts.models import User
+from tracker.models import Child, Note, Observation
 
 from ..factories import UserFactory
 
@@ -142,3 +143,20 @@ def test_email_in_the_query_prefills_the_form(client):
 def test_signed_in_user_is_sent_to_my_children(login):
     response = login(UserFactory()).get(reverse("accounts:signup"))
     assertRedirects(response, reverse("tracker:child_list"))
+
+
+def test_an_unconfirmed_account_logs_in_and_keeps_its_own_childs_records(client):
+    _signup(client, profession="parent")
+    client.post(reverse("accounts:login"), {"username": "nina@example.org", "password": NEW_PASSWORD})
+    response = client.post(
+        reverse("tracker:child_create"), {"given_name": "Lily", "family_name": "New", "date_of_birth": "2025-01-15"}
+    )
+    lily = Child.objects.get(given_name="Lily")
+    assert response.status_code == 302 and not User.objects.get(email="nina@example.org").email_verified
+    client.post(reverse("tracker:record", args=[lily.public_id, "gm-sits-without-support"]), {"status": "achieved"})
+    assert Observation.objects.filter(child=lily, skill__slug="gm-sits-without-support").exists()
+    note = {"kind": "family_update", "session_date": "2026-01-30", "body": "First time sitting in the bath!"}
+    client.post(reverse("tracker:note_create", args=[lily.public_id]), note)
+    assert Note.objects.filter(child=lily, body=note["body"]).exists()
+    assertContains(client.get(reverse("tracker:child_detail", args=[lily.public_id])), "Lily")
+    assertContains(client.get(reverse("tracker:timeline", args=[lily.public_id])), "Sits without support")

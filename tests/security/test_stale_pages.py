@@ -5,8 +5,8 @@ path that forgets to move it leaves every viewer on an old page. This sweep does
 path to remember. For every state-changing endpoint (every POST of the URL table with a valid form,
 by a member the matrix allows, plus accepting an invitation and renaming oneself), it
 
-1. draws every cached page of child A for every role (overview, each checklist, the timeline, and the
-   therapist's caseload), so they are in the cache;
+1. draws every cached page of child A for every role (overview, each checklist, the timeline, This week,
+   and the therapist's caseload), so they are in the cache;
 2. makes the write;
 3. asks for every page again (served from the cache wherever the key still matches), then empties the
    cache and draws each once more, and compares the two, byte for byte but for CSRF tokens.
@@ -39,7 +39,7 @@ TOKEN = re.compile(rb"[A-Za-z0-9]{64}")  # a masked CSRF token, different in eve
 def _pages(world) -> list[tuple[str, str]]:
     """(role, url) of every cached page of child A."""
     child = world.a.child.public_id
-    urls = [reverse("tracker:child_detail", args=[child]), reverse("tracker:timeline", args=[child])]
+    urls = [reverse(name, args=[child]) for name in ("tracker:child_detail", "tracker:timeline", "tracker:programme")]
     urls += [reverse("tracker:checklist", args=[child, slug]) for slug in Domain.objects.values_list("slug", flat=True)]
     pages = [(role, url) for role in ROLES for url in urls]
     return [*pages, ("ot_a", reverse("tracker:caseload"))]
