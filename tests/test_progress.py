@@ -139,6 +139,7 @@ def test_send_reminders_reports_batches_but_not_in_json(settings):
     call_command("send_reminders", stdout=out)
     assert lines(out)[0].startswith("reminders: ")
     assert " batches, " in lines(out)[0]
+    assert ", 0 stuck (claimed by a run that stopped" in lines(out)[-1]
     as_json = io.StringIO()
     call_command("send_reminders", "--json", stdout=as_json)
-    assert as_json.getvalue().startswith("{")
+    assert as_json.getvalue().startswith("{") and '"stuck": 0' in as_json.getvalue()

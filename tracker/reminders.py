@@ -22,7 +22,8 @@ A run inserts the keys of a batch with its own claim id (conflicts ignored), rea
 claim, sends only those, and marks them sent. Two workers at once both insert; the database keeps one row
 per key, so each reminder has one owner. A send that fails releases its claim for the next run. A worker
 that dies between the mail server accepting a message and marking it sent leaves it claimed and unsent: it
-is not sent again (at most once), and `send_reminders` reports it.
+is not sent again (at most once), and every run of the day after reports and logs it as stuck (`stuck`),
+for someone to check the mail server's log.
 
 Queries: a fixed number per batch of BATCH children (or therapists), whatever the batch holds.
 """
@@ -32,7 +33,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -64,6 +65,9 @@ from .reminder_plans import (  # noqa: F401 (the rules, re-exported: what the te
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "tracker.reminders.unsubscribe"
+# A run takes seconds; a claim this old without a send belongs to a run that stopped. Reported for a day.
+STUCK_AFTER = timedelta(hours=1)
+STUCK_REPORTED_FOR = timedelta(days=1)
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -89,6 +93,7 @@ class RunReport:
     already: int = 0  # recorded before (this run or an earlier one, another worker): not sent again
     quiet: int = 0  # waiting for the end of someone's quiet hours
     failed: int = 0  # the mail server refused: the claim is released for the next run
+    stuck: int = 0  # claimed by a run that stopped before marking them sent: maybe sent, never sent again
     batches: int = 0
     by_kind: dict = field(default_factory=lambda: defaultdict(int))
 
@@ -99,6 +104,7 @@ class RunReport:
             "already": self.already,
             "quiet": self.quiet,
             "failed": self.failed,
+            "stuck": self.stuck,
             "batches": self.batches,
             "by_kind": dict(self.by_kind),
         }
@@ -146,7 +152,20 @@ def run(now: datetime | None = None, *, on_batch: Callable[[], None] | None = No
                 _send(ready, claim=claim, now=now, mail=mail, report=report)
                 if on_batch is not None:
                     on_batch()
+    report.stuck = stuck_claims(now)
+    if report.stuck:
+        logger.warning(
+            "%s reminders were claimed by a run that stopped before marking them sent: not sent again; "
+            "the mail server's log tells whether they went.",
+            report.stuck,
+        )
     return report
+
+
+def stuck_claims(now: datetime) -> int:
+    """How many reminders a run claimed between a day and an hour ago and never marked sent."""
+    since = now - STUCK_AFTER - STUCK_REPORTED_FOR
+    return SentReminder.objects.filter(sent_at__isnull=True, claimed_at__range=(since, now - STUCK_AFTER)).count()
 
 
 def _send(batch: list[Planned], *, claim: uuid.UUID, now: datetime, mail, report: RunReport) -> None:

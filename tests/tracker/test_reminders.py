@@ -297,6 +297,18 @@ def test_a_reminder_claimed_by_another_run_is_not_sent(baby):
     assert [m.to[0] for m in mail.outbox] == ["dad@example.org"]
 
 
+def test_a_claim_a_stopped_run_never_marked_sent_is_reported_for_a_day_and_logged(baby, caplog):
+    """A worker that died after the mail server took the message: not sent again, but someone must look."""
+    mum = CareTeamMembership.objects.get(child=baby, user__email="mum@example.org").user
+    stopped = {"claim": "00000000-0000-4000-8000-000000000000", "claimed_at": _at(NINE_MONTHS_CORRECTED, 9)}
+    SentReminder.objects.create(user=mum, kind="checkpoint", occasion="checkpoint:x:9", child=baby, **stopped)
+    during = _run(NINE_MONTHS_CORRECTED, 9).stuck  # its own run might still be sending
+    after = _run(NINE_MONTHS_CORRECTED, 11).stuck
+    next_day = _run(NINE_MONTHS_CORRECTED + timedelta(days=1), 11).stuck
+    assert (during, after, next_day) == (0, 1, 0)
+    assert "1 reminders were claimed by a run that stopped" in caplog.text
+
+
 def _families(count: int, born: date) -> None:
     for _ in range(count):
         child = ChildFactory(date_of_birth=born)
@@ -320,8 +332,9 @@ def test_a_run_makes_the_same_queries_however_many_children(count, django_assert
     with time_machine.travel(_at(date(2026, 3, 2), 9), tick=False), CaptureQueriesContext(connection) as queries:
         report = reminders.run()
     # Per kind, the planner's queries for one batch and the empty read that ends it, and three to claim, read
-    # back and mark what it sends: checkpoints 5 + 3, goal reviews 3 + 3, programme 4 + 3, what's new 5 + 3.
-    assert (len(queries), report.sent) == (29, count * 6)
+    # back and mark what it sends: checkpoints 5 + 3, goal reviews 3 + 3, programme 4 + 3, what's new 5 + 3;
+    # and one to count claims a stopped run left unsent.
+    assert (len(queries), report.sent) == (30, count * 6)
 
 
 # --- The scheduler --------------------------------------------------------------------------------------

@@ -95,7 +95,11 @@ class SentReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "occasion"], name="reminder_once_per_person_and_occasion"),
         ]
-        indexes = [models.Index(fields=["claim"], name="reminder_claim")]
+        indexes = [
+            models.Index(fields=["claim"], name="reminder_claim"),
+            # Every run counts claims never marked sent (reminders.stuck_claims): few rows, in a growing table.
+            models.Index(fields=["claimed_at"], condition=models.Q(sent_at__isnull=True), name="reminder_unsent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.user} ({self.occasion})"

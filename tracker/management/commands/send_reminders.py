@@ -31,6 +31,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{result['sent']} sent, {result['already']} sent before, {result['quiet']} waiting for quiet hours "
-            f"to end, {result['failed']} refused by the mail server (tried again next run); "
+            f"to end, {result['failed']} refused by the mail server (tried again next run), {result['stuck']} stuck "
+            "(claimed by a run that stopped before marking them sent; not sent again); "
             f"{result['batches']} batches, {result['queries']} queries, {result['seconds']} s."
         )
