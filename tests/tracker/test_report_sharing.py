@@ -184,3 +184,21 @@ def test_the_history_offers_sharing_to_a_therapist_once_allowed(
     with django_assert_max_num_queries(16):
         page = browser.get(reverse("tracker:report_list", args=[child.public_id])).content.decode()
     assert page.count("Share this report by link") == 5
+
+
+def test_a_therapist_revokes_a_link_they_made(login, guardian, pt, child, shared):
+    login(guardian).post(reverse("tracker:share_consent", args=[child.public_id]), {"therapists_may_share": "on"})
+    share, url, _ = _link(shared, pt)
+    response = login(pt).post(reverse("tracker:share_revoke", args=[child.public_id, share.pk]))
+    assert response.status_code == 302 and Client().get(url).status_code == 410
+
+
+def test_stopping_therapists_sharing_revokes_their_links_and_keeps_the_familys(login, guardian, pt, child, shared):
+    consent = reverse("tracker:share_consent", args=[child.public_id])
+    login(guardian).post(consent, {"therapists_may_share": "on"})
+    theirs, their_url, _ = _link(shared, pt)
+    ours, our_url, _ = _link(shared, guardian)
+    response = login(guardian).post(consent, {}, follow=True)
+    assert "Only the family shares reports by link now. 1 link therapists had made is revoked." in response.text
+    assert (Client().get(their_url).status_code, Client().get(our_url).status_code) == (410, 200)
+    assert AuditEvent.objects.filter(object_id=str(theirs.pk), summary="Revoked a report share link").exists()

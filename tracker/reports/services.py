@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import audit
-from ..models import AuditAction, Child, Report, ReportKind, ReportShare, ShareConsent
+from ..models import AuditAction, CareTeamMembership, Child, Report, ReportKind, ReportShare, Role, ShareConsent
 from ..page_cache import generation
 from ..permissions import Action
 from . import data, render
@@ -184,11 +184,26 @@ def record_open(*, share: ReportShare, address: str) -> None:
 
 
 @transaction.atomic
-def set_share_consent(*, child: Child, allowed: bool, by) -> ShareConsent:
+def set_share_consent(*, child: Child, allowed: bool, by) -> int:
+    """Record the family's choice; stopping it revokes the links therapists made. Returns how many it revoked.
+
+    A family who stops therapists sharing means the links already out there too: a link made under the
+    old choice would otherwise go on opening the report until it expires, up to 90 days later.
+    """
     consent, _ = ShareConsent.objects.get_or_create(child=child)
     consent.therapists_may_share = allowed
     consent.changed_by_name = by.name
     consent.save()
     summary = "Allowed therapists to share reports" if allowed else "Stopped therapists sharing reports"
     audit.record(by, AuditAction.CHANGED, child, consent, summary=summary)
-    return consent
+    if allowed:
+        return 0
+    guardians = CareTeamMembership.objects.filter(child=child, role=Role.GUARDIAN).values("user")
+    made_by_therapists = (
+        ReportShare.objects.active()
+        .filter(report__child=child)
+        .exclude(created_by__in=guardians)
+        .select_related("report")
+    )
+    revoked = [revoke_share(share=share, by=by) for share in made_by_therapists]
+    return len(revoked)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -178,13 +179,14 @@ def share_consent(request: HttpRequest, child_id) -> HttpResponse:
     """The family allows (or stops) the child's therapists sharing reports by link."""
     child = child_for(request.user, child_id, action=Action.SHARE_REPORTS)
     allowed = request.POST.get("therapists_may_share") == "on"
-    services.set_share_consent(child=child, allowed=allowed, by=request.user)
-    messages.success(
-        request,
-        "Therapists on the team may now share reports by link."
-        if allowed
-        else "Only the family shares reports by link now.",
-    )
+    revoked = services.set_share_consent(child=child, allowed=allowed, by=request.user)
+    if allowed:
+        said = "Therapists on the team may now share reports by link."
+    else:
+        said = "Only the family shares reports by link now."
+        if revoked:
+            said += f" {revoked} link{pluralize(revoked)} therapists had made {pluralize(revoked, 'is,are')} revoked."
+    messages.success(request, said)
     return redirect("tracker:report_list", child_id=child.public_id)
 
 
