@@ -1,7 +1,8 @@
 """EXPIRED POST: text posted into an expired session is kept, offered back after log-in, and saved from there.
 
 For every form where someone types free text about a child (notes of each kind, goals and reviews,
-observations, corrections and withdrawals, custom skills, the child's profile, one's own name), an
+observations, corrections and withdrawals, custom skills, the child's profile, home-programme activities
+and practice comments), an
 allowed member logs in through the log-in page, waits past the idle timeout, and posts the form with
 a unique text in every text field. Then they log in again: the log-in must lead to the page of kept
 forms, which must show every text typed, and sending the kept form from there must save it (each text
@@ -40,6 +41,9 @@ FORMS = {
     "tracker:withdraw": ("ot_a", ("reason",), None),
     "tracker:custom_skill_create": ("ot_a", ("name", "description"), None),
     "tracker:child_edit": ("guardian_a", ("family_name",), None),
+    "tracker:activity_create": ("ot_a", ("title", "instructions"), None),
+    "tracker:activity_edit": ("ot_a", ("instructions",), None),
+    "tracker:practise": ("guardian_a", ("comment",), None),
 }
 
 
