@@ -214,7 +214,7 @@ def test_only_most_children_by_windows_can_be_overdue():
         (WALKS_ALONE, "Almost all children (99 %) by 17.6 months; half by 12 months."),
         (Norm(start=9.0, end=12.0, kind="cdc_checkpoint"), "3 in 4 children by 12 months."),
         (SNIPS, "Often seen around 24–36 months."),
-        (SWINGS, "No published age norm: tracked over time."),
+        (SWINGS, "No age norm we can cite: tracked over time."),
     ],
 )
 def test_a_window_is_worded_by_what_its_numbers_mean(norm, words):

@@ -4,7 +4,7 @@ A reader must be able to find where every window comes from and check its
 numbers (DESIGN.md, "Clinical rules"): each skill names a published source and
 the place in it; a window carries the kind that says what its end means; a WHO
 window is one of the six the WHO Motor Development Study published; a CDC
-window ends at one of CDC's checkpoints. A skill with no published age norm
+window ends at one of CDC's checkpoints. A skill with no age norm we can cite
 has no window at all and is tracked, never late. Nothing here knows the ORM.
 """
 

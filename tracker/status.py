@@ -138,7 +138,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         Standing.TRACKED,
-        "The skill has no published age norm.",
+        "The skill has no age norm we can cite.",
         "No checkable source gives an age, so none is invented: the skill is tracked over time, never late.",
         lambda f: f.norm.end is None,
     ),
@@ -242,7 +242,7 @@ MEANINGS: dict[Standing, Meaning] = {
     ),
     Standing.TRACKED: Meaning(
         "Tracked over time",
-        "No published age norm: tracked to show change over time, never late.",
+        "No age norm we can cite: tracked to show change over time, never late.",
     ),
     Standing.LATER: Meaning("Later", "For older children."),
 }
@@ -276,7 +276,7 @@ def months_in_words(value: float) -> str:
 def window_in_words(norm: Norm) -> str:
     """The window as its source means it: "almost all children (99 %) by 17.6 months"."""
     if not norm.has_window:
-        return "No published age norm: tracked over time."
+        return "No age norm we can cite: tracked over time."
     end = months_in_words(norm.end)
     if norm.kind == "who_percentiles":
         text = f"Almost all children (99 %) by {end}"

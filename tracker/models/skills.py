@@ -118,11 +118,13 @@ class Skill(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    # What the ends mean depends on window_kind (a WHO 1st-99th percentile, a CDC checkpoint where 3 in 4
+    # children do it, a typical age): not "typical" for all of them, as the staff admin's columns once said.
     window_start_months = models.DecimalField(
-        "typical from (months)", max_digits=4, decimal_places=1, null=True, blank=True
+        "window starts (months)", max_digits=4, decimal_places=1, null=True, blank=True
     )
     window_end_months = models.DecimalField(
-        "typical by (months)", max_digits=4, decimal_places=1, null=True, blank=True
+        "window ends (months)", max_digits=4, decimal_places=1, null=True, blank=True
     )
     # The median age of achievement, where the source gives one (WHO): "expected now" starts there.
     median_months = models.DecimalField("median (months)", max_digits=4, decimal_places=1, null=True, blank=True)

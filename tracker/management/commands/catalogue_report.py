@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tracker import catalogue
 from tracker.models import Domain, Skill, Source, WindowKind
 
-NO_WINDOW = "No window (no published age norm)"
+NO_WINDOW = "No window (no age norm we can cite)"
 START = "<!-- catalogue_report --markdown: start -->"
 END = "<!-- catalogue_report --markdown: end -->"
 
