@@ -56,6 +56,13 @@ def test_every_open_is_audited_with_its_address(shared, guardian):
     assert event.object_id == str(share.pk) and "198.51.100.7" in event.summary and event.actor_id is None
 
 
+def test_a_head_request_is_not_an_opening_and_gets_no_pdf(shared, guardian):
+    _, url, _ = _link(shared, guardian)
+    response = Client().head(url)
+    assert (response.status_code, response["Content-Type"], response.content) == (200, "application/pdf", b"")
+    assert not AuditEvent.objects.share_opens(shared.child).exists()
+
+
 def test_an_expired_link_says_so_without_naming_the_child(shared, guardian):
     share, url, _ = _link(shared, guardian)
     ReportShare.objects.filter(pk=share.pk).update(expires_at=timezone.now() - timedelta(minutes=1))

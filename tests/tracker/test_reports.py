@@ -118,6 +118,23 @@ def therapist_pdf(child, pt, guardian):
     return made
 
 
+@pytest.mark.parametrize("logo", ["a file", "missing"])
+def test_the_therapist_report_carries_the_clinics_name_and_logo(child, pt, guardian, settings, tmp_path, logo):
+    """REPORT_CLINIC_NAME and REPORT_CLINIC_LOGO (a local file; one that is not there is left out quietly)."""
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    if logo == "a file":
+        Image.new("RGB", (40, 20), "navy").save(path)
+    settings.REPORT_CLINIC_NAME = "Riverside Children's Therapy CLINICMARKER"
+    settings.REPORT_CLINIC_LOGO = str(path)
+    ours, _ = services.make_report(child=child, spec=_spec("therapist", pt), by=pt)
+    family, _ = services.make_report(child=child, spec=_spec("family", guardian), by=guardian)
+    first_page = PdfReader(io.BytesIO(ours.pdf)).pages[0]
+    assert "CLINICMARKER" in first_page.extract_text() and "CLINICMARKER" not in " ".join(_text(family.pdf))
+    assert len(first_page.images) == (1 if logo == "a file" else 0)
+
+
 def test_therapist_report_gives_every_goals_t_score(therapist_pdf):
     text = " ".join(" ".join(_text(therapist_pdf.pdf)).split())
     assert "T 60.0" in text and "T 40.0" in text  # +1 and -1: T = 50 + 10 × level for one goal

@@ -228,6 +228,9 @@ def shared_report(request: HttpRequest, share_token: str) -> HttpResponse:
             return _link_page(request, {"state": "passcode", "form": form}, status=403)
     elif request.method == "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
+    if request.method == "HEAD":
+        # A link checker or a mail scanner asking whether the link works: not an opening, and no PDF.
+        return HttpResponse(content_type="application/pdf", headers={"X-Robots-Tag": "noindex, nofollow"})
     services.record_open(share=share, address=ratelimit.client_address(request))
     report = share.report
     response = pdf_response(report.pdf, f"progress-report-{report.period_end:%Y-%m-%d}.pdf", inline=True)
