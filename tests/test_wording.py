@@ -1,7 +1,8 @@
 """Words the clinical rules keep out of what families and therapists read (DESIGN.md, "Clinical rules").
 
 Every template about a child (pages, PDF reports, reminder emails), every chart module (its labels
-and alt texts), the status model's headings and explanations, and the skill catalogue: never
+and alt texts), the status model's headings and explanations, the reports' sentences, what reminders say,
+and the skill catalogue: never
 "delayed", "abnormal", "at risk", "failed", "disorder" or "regression". "Not a diagnosis" is the one
 allowed use of that word.
 """
@@ -27,6 +28,8 @@ SOURCES = sorted(
         ROOT / "templates" / "base.html",
         *(ROOT / "tracker" / "charts").glob("*.py"),
         ROOT / "tracker" / "status.py",
+        ROOT / "tracker" / "reports" / "data.py",  # the reports' summary sentences and progress statements
+        ROOT / "tracker" / "reminder_plans.py",  # what reminder emails say about a child
     ]
 )
 
