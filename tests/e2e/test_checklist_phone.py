@@ -21,7 +21,7 @@ from tracker.management.commands.load_demo import DEMO_PASSWORD
 from tracker.models import Child, Role
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-# The whole page (header, tabs and checklist) in CSS px, a little above the BUDGET_PX measured when it was set.
+# The whole page (header, tabs and checklist) in CSS px: 4,311 px measured when this was set, and a margin.
 CHECKLIST_BUDGET_PX = 4_600
 
 
@@ -97,5 +97,6 @@ def test_the_demo_gross_motor_checklist_stays_short_on_a_phone(new_page: Callabl
         f"groups {measured['groups']} px, {measured['rows']} rows (budget {CHECKLIST_BUDGET_PX} px)"
     )
     assert measured["width"] <= 360
-    assert measured["rows"] > 20  # every gross-motor skill is on the page, none left out to save height
+    # Shorter because rows are compact and long groups fold, not because rows left: the 21 rows are all there.
+    assert measured["rows"] >= 21
     assert measured["page"] <= CHECKLIST_BUDGET_PX
