@@ -9,7 +9,7 @@
 
 The body is a small JSON object of check names to "ok" or "failing", never an error message:
 messages can hold a connection string or a row's values. A failing check's reason goes to the log
-(config/logs.py scrubs it like any other line).
+when it starts failing, and a line when it passes again (config/logs.py scrubs them like any other).
 
 Cheap enough to be called every second: the middleware below answers before sessions,
 authentication, CSRF, the two-factor step and the audit trail are reached, so a probe touches no
@@ -111,6 +111,10 @@ def check_backup_disk() -> str | None:
     return backup_dir_problem(Path(settings.BACKUP_DIR), settings.BACKUP_MIN_FREE_MB * 2**20)
 
 
+# Each check's last reason in this process: a balancer probes every few seconds, so a check that stays
+# failing is logged when it starts failing (or fails differently) and when it passes again, not on every probe.
+last_reasons: dict[str, str | None] = {}
+
 READY_CHECKS: dict[str, Callable[[], str | None]] = {
     "database": check_database,
     "cache": check_cache,
@@ -129,8 +133,12 @@ def readiness() -> dict[str, str]:
         except Exception as error:  # noqa: BLE001 (any failure means not ready; the type is logged)
             reason = f"{type(error).__module__}.{type(error).__qualname__}"
         results[name] = "ok" if reason is None else "failing"
-        if reason is not None:
-            logger.warning("health check %s failing: %s", name, reason)
+        if reason != last_reasons.get(name):
+            if reason is not None:
+                logger.warning("health check %s failing: %s", name, reason)
+            elif name in last_reasons:
+                logger.warning("health check %s passing again", name)
+            last_reasons[name] = reason
     return results
 
 

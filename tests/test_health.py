@@ -156,3 +156,19 @@ def test_probes_by_address_over_plain_http_are_answered(client, backups, setting
 def test_only_get_and_head(client, path):
     assert client.post(path).status_code == 405
     assert client.head(path.replace("ready", "live")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_check_that_stays_failing_is_logged_when_it_starts_and_when_it_passes_again(
+    client, backups, settings, caplog, monkeypatch
+):
+    monkeypatch.setattr(health, "last_reasons", {})  # what earlier probes in this process saw
+    settings.BACKUP_MIN_FREE_MB = 2**40
+    for _ in range(3):
+        assert client.get("/health/ready").status_code == 503
+    settings.BACKUP_MIN_FREE_MB = 0
+    assert client.get("/health/ready").status_code == 200
+    logged = [record.getMessage() for record in caplog.records if record.name == "config.health"]
+    assert len(logged) == 2, logged
+    assert logged[0].startswith("health check backup_disk failing: ") and "MB free" in logged[0]
+    assert logged[1] == "health check backup_disk passing again"
